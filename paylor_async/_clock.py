@@ -86,8 +86,9 @@ class ManualClock:
     Every ``sleep`` is recorded in :attr:`sleeps`.
     """
 
-    def __init__(self, start: float = 1_000.0, *, wall_start: float = 1_800_000_000.0,
-                 autojump: bool = False) -> None:
+    def __init__(
+        self, start: float = 1_000.0, *, wall_start: float = 1_800_000_000.0, autojump: bool = False
+    ) -> None:
         self._now = start
         self._wall_offset = wall_start - start
         self._timers: list[tuple[float, int, _ManualTimer]] = []

@@ -1,0 +1,235 @@
+"""PaylorClient: configuration, session lifecycle, resources and ``with_options`` copies."""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+import math
+import os
+from typing import Final, Literal
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from ._clock import Clock, LoopClock
+from ._ratelimit import LocalRateLimiter, RateLimiter, RateLimits, UnlimitedRateLimiter
+from ._retry import RetryPolicy
+from ._secrets import ApiKey
+from ._session import SessionHolder
+from ._transport import DEFAULT_MAX_RESPONSE_BYTES, RequestOptions, Transport
+from .errors import ConfigurationError
+from .resources.payments import Payments
+from .resources.transactions import Transactions
+
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "NOT_GIVEN", "PaylorClient"]
+
+DEFAULT_BASE_URL: Final = "https://api.paylorke.com/api/v1"
+#: Seconds per attempt. ``None`` (written by the user) means no timeout at all.
+DEFAULT_TIMEOUT: Final = 30.0
+
+
+class _NotGiven(enum.Enum):
+    NOT_GIVEN = "NOT_GIVEN"
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+#: "Keep the current value" in :meth:`PaylorClient.with_options`.
+NOT_GIVEN: Final = _NotGiven.NOT_GIVEN
+
+_DEFAULT_LIMITS = RateLimits()
+
+Timeout = float | aiohttp.ClientTimeout | None
+
+
+class PaylorClient:
+    """An asyncio client for the Paylor API over one pooled aiohttp session.
+
+    Build it anywhere (no event loop needed); use it inside one loop::
+
+        async with PaylorClient() as paylor:            # PAYLOR_API_KEY from the environment
+            push = await paylor.payments.stk_push(
+                phone="0712 345 678", amount=1000, reference="ORDER-1"
+            )
+
+    Args:
+        api_key: the secret key; defaults to ``PAYLOR_API_KEY``.
+        base_url: defaults to ``PAYLOR_BASE_URL``, then production. Plain ``http`` is refused
+            unless the host is loopback (the simulator).
+        timeout: seconds per attempt, an ``aiohttp.ClientTimeout``, or ``None`` for none.
+        max_retries: retries after the first attempt (connection errors, timeouts, 408, 429,
+            5xx; POSTs always carry an idempotency key, so a retry never charges twice).
+        rate_limits: client-side limits per endpoint group; ``None`` turns limiting off.
+        session: an aiohttp session to use; it stays yours (never closed by the client).
+        connector: a connector for the session the client creates (pool tuning, TLS context);
+            it stays yours too.
+        rate_limiter: a shared limiter (for example one on Redis) instead of ``rate_limits``.
+        retry_policy: backoff details; ``max_retries`` overrides its ``max_retries``.
+        clock: time source for the limiter and backoff (tests pass a ``ManualClock``).
+        max_response_bytes: larger responses are refused.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 3,
+        rate_limits: RateLimits | None = _DEFAULT_LIMITS,
+        session: aiohttp.ClientSession | None = None,
+        connector: aiohttp.BaseConnector | None = None,
+        rate_limiter: RateLimiter | None = None,
+        retry_policy: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        if session is not None and connector is not None:
+            raise ConfigurationError("pass either session or connector, not both")
+        key = ApiKey(api_key if api_key is not None else os.environ.get("PAYLOR_API_KEY", ""))
+        url = _check_base_url(base_url or os.environ.get("PAYLOR_BASE_URL") or DEFAULT_BASE_URL)
+        clock = clock or LoopClock()
+        if rate_limiter is None:
+            rate_limiter = (
+                UnlimitedRateLimiter()
+                if rate_limits is None
+                else LocalRateLimiter(rate_limits, clock=clock)
+            )
+        self._transport = Transport(
+            base_url=url,
+            api_key=key,
+            sessions=SessionHolder(session=session, connector=connector),
+            limiter=rate_limiter,
+            clock=clock,
+            max_response_bytes=max_response_bytes,
+        )
+        policy = retry_policy or RetryPolicy()
+        self._options = RequestOptions(
+            timeout=_to_timeout(timeout), retry=_with_retries(policy, max_retries)
+        )
+        self._attach_resources()
+
+    def _attach_resources(self) -> None:
+        self.payments = Payments(self._transport, self._options)
+        self.transactions = Transactions(self._transport, self._options)
+
+    @property
+    def base_url(self) -> str:
+        return self._transport.base_url
+
+    @property
+    def timeout(self) -> aiohttp.ClientTimeout:
+        return self._options.timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._options.retry.max_retries
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        return self._transport.limiter
+
+    @property
+    def closed(self) -> bool:
+        return self._transport.sessions.closed
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | Literal[_NotGiven.NOT_GIVEN] = NOT_GIVEN,
+        max_retries: int | Literal[_NotGiven.NOT_GIVEN] = NOT_GIVEN,
+        retry_policy: RetryPolicy | Literal[_NotGiven.NOT_GIVEN] = NOT_GIVEN,
+    ) -> PaylorClient:
+        """A copy with other timeout or retry settings, sharing session, key and limiters.
+
+        Closing either closes the shared session: close the client you created.
+        """
+        policy = self._options.retry if retry_policy is NOT_GIVEN else retry_policy
+        if max_retries is not NOT_GIVEN:
+            policy = _with_retries(policy, max_retries)
+        options = RequestOptions(
+            timeout=self._options.timeout if timeout is NOT_GIVEN else _to_timeout(timeout),
+            retry=policy,
+        )
+        copy = object.__new__(PaylorClient)
+        copy._transport = self._transport
+        copy._options = options
+        copy._attach_resources()
+        return copy
+
+    async def aclose(self) -> None:
+        """Close the session the client created (a session you passed in stays open)."""
+        await self._transport.sessions.aclose()
+
+    async def __aenter__(self) -> PaylorClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return (
+            f"PaylorClient(base_url={self.base_url!r}, api_key={self._transport.api_key}, "
+            f"max_retries={self.max_retries}, closed={self.closed})"
+        )
+
+
+def _with_retries(policy: RetryPolicy, max_retries: int) -> RetryPolicy:
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+    if policy.max_retries == max_retries:
+        return policy
+    return RetryPolicy(
+        max_retries=max_retries,
+        initial_delay=policy.initial_delay,
+        max_delay=policy.max_delay,
+        max_server_delay=policy.max_server_delay,
+        jitter=policy.jitter,
+    )
+
+
+def _to_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
+    if timeout is None:
+        return aiohttp.ClientTimeout(total=None)
+    if isinstance(timeout, aiohttp.ClientTimeout):
+        return timeout
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise ConfigurationError(
+            f"timeout must be seconds > 0, an aiohttp.ClientTimeout or None, got {timeout!r}"
+        )
+    return aiohttp.ClientTimeout(total=float(timeout))
+
+
+def _check_base_url(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        raise ConfigurationError("base_url is not a valid URL") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigurationError(
+            f"base_url must be an https URL such as {DEFAULT_BASE_URL}, got {url!r}"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ConfigurationError("base_url must not carry credentials, a query or a fragment")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise ConfigurationError(
+            "base_url uses plain http to a remote host: the API key would travel unencrypted. "
+            "Use https (plain http is accepted only for loopback, such as the local simulator)"
+        )
+    return url.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

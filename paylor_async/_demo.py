@@ -1,0 +1,75 @@
+"""``python -m paylor_async demo``: one STK Push end to end on the embedded simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+
+from aiohttp import web
+
+from ._client import PaylorClient
+from .testing import PaylorSimulator
+from .webhooks import EVENT_HEADER, SIGNATURE_HEADER, WebhookVerificationError, verify_signature
+
+__all__ = ["run_demo"]
+
+
+async def _start_receiver(
+    secret: str, say: Callable[[str], None]
+) -> tuple[web.AppRunner, str, asyncio.Future[dict[str, object]]]:
+    """A merchant's webhook endpoint: verify the raw body, then parse it."""
+    received: asyncio.Future[dict[str, object]] = asyncio.get_running_loop().create_future()
+
+    async def handle(request: web.Request) -> web.Response:
+        body = await request.read()
+        say(f"4. webhook received: {request.headers.get(EVENT_HEADER)} ({len(body)} bytes)")
+        try:
+            verify_signature(body, request.headers.get(SIGNATURE_HEADER), secret)
+        except WebhookVerificationError as exc:
+            say(f"   signature REJECTED: {exc}")
+            return web.json_response({"error": "invalid signature"}, status=401)
+        say("5. signature verified (HMAC-SHA256 over the raw body)")
+        if not received.done():
+            received.set_result(json.loads(body))
+        return web.json_response({"received": True})
+
+    app = web.Application()
+    app.router.add_post("/paylor/webhook", handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    return runner, f"http://127.0.0.1:{port}/paylor/webhook", received
+
+
+async def run_demo(say: Callable[[str], None] = print, *, webhook_wait: float = 10.0) -> int:
+    """Run the demo; return the process exit code (0 when the payment completed)."""
+    async with PaylorSimulator(completion_delay=0.5) as sim:
+        runner, callback_url, received = await _start_receiver(sim.webhook_secret, say)
+        try:
+            say(f"Paylor simulator listening on {sim.base_url}")
+            async with PaylorClient(sim.api_key, base_url=sim.base_url) as paylor:
+                say("1. POST /merchants/payments/stk-push phone=0712 345 678 amount=1000 KES")
+                push = await paylor.payments.stk_push(
+                    phone="0712 345 678",
+                    amount=1000,
+                    reference="DEMO-ORDER-1",
+                    description="paylor-async demo",
+                    callback_url=callback_url,
+                )
+                say(f"2. transaction {push.transaction_id}: {push.status}")
+                say(f"   idempotency key {push.idempotency_key}")
+                say("3. waiting for the customer to enter their M-Pesa PIN...")
+                event = await asyncio.wait_for(received, webhook_wait)
+                tx_data = event.get("transaction")
+                receipt = ""
+                if isinstance(tx_data, dict) and isinstance(tx_data.get("metadata"), dict):
+                    receipt = str(tx_data["metadata"].get("mpesaReceipt") or "")
+                say(f"   event {event.get('event')} receipt {receipt}")
+                tx = await paylor.transactions.retrieve(push.transaction_id)
+                say(f"6. final status: {tx.status} (GET /merchants/payments/transactions/{tx.id})")
+                return 0 if tx.status == "COMPLETED" else 1
+        finally:
+            await runner.cleanup()

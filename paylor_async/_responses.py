@@ -1,0 +1,156 @@
+"""Reading and decoding responses: JSON with exact decimals, typed errors for everything else."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import aiohttp
+
+from .errors import APIError, ErrorDetail, UnexpectedResponseError, error_class_for
+
+__all__ = ["ResponseTooLargeError", "build_api_error", "excerpt", "parse_json", "read_body"]
+
+EXCERPT_LENGTH = 200
+
+
+class ResponseTooLargeError(Exception):
+    """The body went past the size cap (internal; the transport reports it as an APIError)."""
+
+
+async def read_body(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The whole body, refusing more than ``limit`` bytes without buffering past it."""
+    length = response.content_length
+    if length is not None:
+        if length > limit:
+            raise ResponseTooLargeError(length)
+        return await response.read()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            raise ResponseTooLargeError(size)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def excerpt(body: bytes, redact: Callable[[str], str]) -> str:
+    """The start of a body as one line of text, for error messages."""
+    text = body[: EXCERPT_LENGTH * 4].decode("utf-8", errors="replace")
+    text = " ".join(text.split())
+    return redact(text[:EXCERPT_LENGTH] + ("…" if len(text) > EXCERPT_LENGTH else ""))
+
+
+_NOT_JSON = object()
+
+
+def parse_json(body: bytes) -> Any:
+    """Parsed JSON (numbers with a fraction as ``Decimal``), or ``_NOT_JSON``."""
+    if not body:
+        return _NOT_JSON
+    try:
+        return json.loads(body, parse_float=Decimal)
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
+def is_json(value: Any) -> bool:
+    return value is not _NOT_JSON
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _details(raw: Any) -> list[ErrorDetail]:
+    if not isinstance(raw, list):
+        return []
+    details = []
+    for item in raw[:50]:
+        if isinstance(item, Mapping):
+            path = item.get("path")
+            if isinstance(path, list):
+                path = ".".join(str(p) for p in path)
+            details.append(
+                ErrorDetail(
+                    path=path if isinstance(path, str) else None,
+                    message=_str_or_none(item.get("message")),
+                    code=_str_or_none(item.get("code")),
+                )
+            )
+    return details
+
+
+def build_api_error(
+    *,
+    status: int,
+    reason: str | None,
+    headers: Mapping[str, str],
+    body: bytes,
+    redact: Callable[[str], str],
+    method: str,
+    path: str,
+    idempotency_key: str | None,
+    reference: str | None,
+    data: Any = _NOT_JSON,
+) -> APIError:
+    """The typed error for an error response, whatever its body (envelope, HTML, empty)."""
+    if data is _NOT_JSON:
+        data = parse_json(body)
+    code = message = None
+    details: list[ErrorDetail] = []
+    if isinstance(data, Mapping):
+        error = data.get("error")
+        if isinstance(error, Mapping):
+            code = _str_or_none(error.get("code"))
+            message = _str_or_none(error.get("message"))
+            details = _details(error.get("details"))
+        elif isinstance(error, str):
+            message = error
+        message = message or _str_or_none(data.get("message"))
+    if message is None:
+        kind = "an empty body" if not body else "a body that is not Paylor's JSON error"
+        message = f"HTTP {status} {reason or ''}".rstrip() + f" with {kind}"
+    cls = error_class_for(status, code)
+    return cls(
+        redact(message),
+        status=status,
+        code=code,
+        details=details,
+        idempotency_key=idempotency_key,
+        reference=reference,
+        body_excerpt=excerpt(body, redact),
+        request_id=headers.get("X-Request-Id"),
+        headers=headers,
+        method=method,
+        path=path,
+    )
+
+
+def unexpected(
+    *,
+    status: int,
+    problem: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    redact: Callable[[str], str],
+    method: str,
+    path: str,
+    idempotency_key: str | None,
+    reference: str | None,
+) -> UnexpectedResponseError:
+    """A success status whose body cannot be used."""
+    return UnexpectedResponseError(
+        problem,
+        status=status,
+        idempotency_key=idempotency_key,
+        reference=reference,
+        body_excerpt=excerpt(body, redact),
+        request_id=headers.get("X-Request-Id"),
+        headers=headers,
+        method=method,
+        path=path,
+    )

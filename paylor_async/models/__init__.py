@@ -1,0 +1,17 @@
+"""Typed response models (frozen attrs classes) and the one converter that builds them."""
+
+from ._converter import DecodeError, converter, structure
+from ._status import FINAL_STATUSES, TransactionStatus
+from .transactions import StkPushResult, Transaction, TransactionChannel, TransactionList
+
+__all__ = [
+    "FINAL_STATUSES",
+    "DecodeError",
+    "StkPushResult",
+    "Transaction",
+    "TransactionChannel",
+    "TransactionList",
+    "TransactionStatus",
+    "converter",
+    "structure",
+]

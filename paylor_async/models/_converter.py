@@ -1,0 +1,146 @@
+"""The one cattrs converter: Paylor's camelCase JSON to frozen attrs models.
+
+Rules every model gets:
+- field ``provider_ref`` reads key ``providerRef`` (or the key in the field's ``wire`` metadata);
+- money is :class:`~decimal.Decimal`: responses are parsed with ``parse_float=Decimal`` so no
+  float ever rounds an amount;
+- timestamps are aware datetimes (a naive one is taken as UTC; one that cannot be read
+  becomes ``None``, the original string stays in ``raw``);
+- strings are strings: a number where a string belongs is an error, not silently ``str()``-ed;
+- unknown keys are ignored by the fields and kept, with everything else, in ``raw``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+from typing import Any, TypeVar, cast
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+
+__all__ = ["DecodeError", "converter", "structure", "wire_name"]
+
+T = TypeVar("T")
+
+converter = cattrs.Converter(detailed_validation=False)
+
+
+class DecodeError(ValueError):
+    """A response body did not have the shape a model needs."""
+
+
+def wire_name(field: attrs.Attribute[Any]) -> str:
+    """The JSON key of a model field: its ``wire`` metadata, or the camelCase of its name."""
+    explicit = field.metadata.get("wire")
+    if explicit:
+        return str(explicit)
+    head, *rest = field.name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _structure_str(value: Any, _: type) -> str:
+    if isinstance(value, str):
+        return value
+    raise DecodeError(f"expected a string, got {type(value).__name__}")
+
+
+def _structure_decimal(value: Any, _: type) -> Decimal:
+    if isinstance(value, bool):
+        raise DecodeError("expected a number, got a boolean")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        result = Decimal(repr(value))
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise DecodeError("expected a number") from None
+    else:
+        raise DecodeError(f"expected a number, got {type(value).__name__}")
+    if not result.is_finite():
+        raise DecodeError("expected a finite number")
+    return result
+
+
+def _structure_datetime(value: Any, _: type) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        try:
+            # Epoch milliseconds are the only numeric form seen in JavaScript backends.
+            return datetime.fromtimestamp(float(value) / 1000.0, tz=UTC)
+        except (OverflowError, ValueError, OSError):
+            return None
+    return None
+
+
+def _structure_str_enum(value: Any, cls: type[enum.StrEnum]) -> enum.StrEnum:
+    if not isinstance(value, str):
+        raise DecodeError(f"expected a string for {cls.__name__}, got {type(value).__name__}")
+    try:
+        return cls(value)
+    except ValueError:
+        raise DecodeError(f"{value!r} is not a {cls.__name__}") from None
+
+
+def _structure_mapping(value: Any, _: type) -> Mapping[str, Any]:
+    if isinstance(value, Mapping):
+        return MappingProxyType(dict(value))
+    raise DecodeError(f"expected an object, got {type(value).__name__}")
+
+
+converter.register_structure_hook(str, _structure_str)
+converter.register_structure_hook(Decimal, _structure_decimal)
+converter.register_structure_hook(datetime, _structure_datetime)
+# Before ``str`` in a StrEnum's MRO, so status strings become enum members (or pseudo-members).
+converter.register_structure_hook(enum.StrEnum, _structure_str_enum)
+converter.register_structure_hook_func(lambda t: t == Mapping[str, Any], _structure_mapping)
+
+
+def _is_model(cls: Any) -> bool:
+    return attrs.has(cls) and "raw" in attrs.fields_dict(cls)
+
+
+def _model_hook(cls: type[T]) -> Callable[[Any, type[T]], T]:
+    renames = {
+        field.name: override(rename=wire_name(field))
+        for field in attrs.fields(cast(Any, cls))
+        if field.name != "raw"
+    }
+    renames["raw"] = override(omit=True)
+    inner = make_dict_structure_fn(cls, converter, **cast(Any, renames))
+
+    def hook(value: Any, _: type[T]) -> T:
+        if not isinstance(value, Mapping):
+            raise DecodeError(f"expected an object for {cls.__name__}, got {type(value).__name__}")
+        obj = inner(value, cls)
+        # Frozen models: the untouched payload is attached once, right after construction.
+        object.__setattr__(obj, "raw", MappingProxyType(dict(value)))
+        return obj
+
+    return hook
+
+
+converter.register_structure_hook_factory(_is_model, _model_hook)
+
+
+def structure(data: Any, cls: type[T]) -> T:
+    """Decode ``data`` (parsed JSON) into ``cls``; any mismatch is a :class:`DecodeError`."""
+    try:
+        return converter.structure(data, cls)
+    except DecodeError:
+        raise
+    except (cattrs.BaseValidationError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise DecodeError(f"cannot decode {cls.__name__}: {type(exc).__name__}") from exc

@@ -1,0 +1,57 @@
+"""What every resource shares: the transport, the options, and decoding into models."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+from .._endpoints import Endpoint
+from .._responses import unexpected
+from .._transport import RequestOptions, Response, Transport
+from .._validation import validate_idempotency_key
+from ..errors import UnexpectedResponseError
+from ..models import DecodeError, structure
+
+__all__ = ["Resource", "new_idempotency_key"]
+
+T = TypeVar("T")
+
+
+def new_idempotency_key() -> str:
+    """A fresh key for one payment attempt (49 characters, well under Paylor's 180)."""
+    return f"paylor-async-{uuid.uuid4()}"
+
+
+class Resource:
+    """A product area of the API (payments, transactions...)."""
+
+    __slots__ = ("_options", "_transport")
+
+    def __init__(self, transport: Transport, options: RequestOptions) -> None:
+        self._transport = transport
+        self._options = options
+
+    @staticmethod
+    def _idempotency_key(given: str | None) -> str:
+        return new_idempotency_key() if given is None else validate_idempotency_key(given)
+
+    async def _call(self, endpoint: Endpoint, **kwargs: Any) -> Response:
+        return await self._transport.request(endpoint, self._options, **kwargs)
+
+    def _decode(self, response: Response, cls: type[T], endpoint: Endpoint, data: Any = None) -> T:
+        """``response.data`` (or ``data``) as ``cls``; a body of the wrong shape is typed."""
+        try:
+            return structure(response.data if data is None else data, cls)
+        except DecodeError as exc:
+            error: UnexpectedResponseError = unexpected(
+                status=response.status,
+                problem=f"Paylor's answer is not a valid {cls.__name__}: {exc}",
+                headers=response.headers,
+                body=response.body,
+                redact=self._transport.api_key.redact,
+                method=endpoint.method,
+                path=endpoint.path,
+                idempotency_key=response.idempotency_key,
+                reference=None,
+            )
+            raise error from None

@@ -1,0 +1,111 @@
+"""Endpoint handlers and THE route table. A new endpoint is one handler plus one row in ROUTES."""
+
+from __future__ import annotations
+
+from ._fees import fee_for
+from ._responses import ApiError, ApiResponse
+from ._routing import RequestContext, Route
+from ._state import StoredResponse
+from ._validation import idempotency_key, is_object_id, validate_page, validate_stk_push
+
+__all__ = ["ROUTES", "get_transaction", "list_transactions", "stk_push"]
+
+
+def stk_push(ctx: RequestContext) -> ApiResponse:
+    """``POST /merchants/payments/stk-push``.
+
+    Synchronous from the idempotency check to the store: concurrent duplicates cannot both create.
+    """
+    state = ctx.state
+    idem = idempotency_key(ctx.headers)
+    if idem is not None:
+        stored = state.idempotency.get((ctx.key.merchant_id, idem))
+        if stored is not None:
+            return ApiResponse(stored.status, stored.body)
+
+    data = validate_stk_push(ctx.json)
+    if data.channel_id is not None:
+        channel = state.find_channel(data.channel_id)
+        if channel is None or not channel.is_active:
+            raise ApiError.not_found("Channel not found or inactive")
+    else:
+        channel = state.default_channel()
+        if channel is None:
+            raise ApiError.not_found("No active payment channel")
+
+    fee = fee_for(data.amount)
+    if state.fee_wallet_balance < fee:
+        raise ApiError(
+            402,
+            "PAYMENT_REQUIRED",
+            f"Insufficient fee wallet balance: a fee of KES {fee} is required",
+        )
+
+    tx = state.create_transaction(
+        phone=data.phone,
+        amount=data.amount,
+        reference=data.reference,
+        description=data.description,
+        channel=channel,
+        callback_url=data.callback_url,
+        fee=fee,
+        idempotency_key=idem,
+        api_key=ctx.key.key,
+    )
+    response = ApiResponse.json(
+        201, {"transactionId": tx.id, "status": "SENT", "message": "STK push sent"}
+    )
+    if idem is not None:
+        state.idempotency[(ctx.key.merchant_id, idem)] = StoredResponse(
+            response.status, response.body, tx.id
+        )
+    state.mark_stk_sent(tx)
+    return response
+
+
+def get_transaction(ctx: RequestContext) -> ApiResponse:
+    """``GET /merchants/payments/transactions/{transactionId}``: a flat object."""
+    tx_id = ctx.params["transactionId"]
+    tx = ctx.state.lookup(ctx.key.merchant_id, tx_id) if is_object_id(tx_id) else None
+    if tx is None:
+        raise ApiError.not_found("Transaction not found")
+    return ApiResponse.json(200, tx.to_api())
+
+
+def list_transactions(ctx: RequestContext) -> ApiResponse:
+    """``GET /merchants/payments/transactions?limit=&offset=``: newest first."""
+    page = validate_page(ctx.query)
+    everything = ctx.state.transactions_of(ctx.key.merchant_id)
+    window = everything[page.offset : page.offset + page.limit]
+    return ApiResponse.json(
+        200, {"transactions": [t.to_api() for t in window], "total": len(everything)}
+    )
+
+
+#: name, method, path (relative to /api/v1), scopes (any one grants), rate-limit group, handler
+ROUTES: tuple[Route, ...] = (
+    Route(
+        "stk_push",
+        "POST",
+        "/merchants/payments/stk-push",
+        ("payments:create",),
+        "payments",
+        stk_push,
+    ),
+    Route(
+        "get_transaction",
+        "GET",
+        "/merchants/payments/transactions/{transactionId}",
+        ("transactions:read",),
+        "payments",
+        get_transaction,
+    ),
+    Route(
+        "list_transactions",
+        "GET",
+        "/merchants/payments/transactions",
+        ("transactions:read",),
+        "payments",
+        list_transactions,
+    ),
+)

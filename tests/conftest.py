@@ -1,0 +1,40 @@
+"""Shared fixtures: a simulator on loopback and a client pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from paylor_async import ManualClock, PaylorClient, RetryPolicy
+from paylor_async.testing import PaylorSimulator
+
+
+def no_jitter(value: float) -> float:
+    """Backoff without randomness, so tests can assert exact delays."""
+    return value
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[PaylorSimulator]:
+    async with PaylorSimulator() as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """Retry sleeps jump this clock instead of waiting; ``clock.sleeps`` records them."""
+    return ManualClock(autojump=True)
+
+
+@pytest.fixture
+async def client(sim: PaylorSimulator, clock: ManualClock) -> AsyncIterator[PaylorClient]:
+    async with PaylorClient(
+        sim.api_key,
+        base_url=sim.base_url,
+        rate_limits=None,
+        retry_policy=RetryPolicy(jitter=no_jitter),
+        clock=clock,
+        timeout=10,
+    ) as paylor:
+        yield paylor
