@@ -229,7 +229,7 @@ class TokenBucket:
 
     @property
     def waiting(self) -> int:
-        """Callers queued and not cancelled."""
+        """Callers queued and not cancelled (a cancelled one counts until its task has run)."""
         return self._live
 
     async def acquire(self) -> None:
@@ -330,7 +330,7 @@ class TokenBucket:
     def _on_timer(self) -> None:
         self._timer = None
         # An event loop fires a timer up to one clock tick early; it counts as on time.
-        self._dispatch(self._clock.now())
+        self._dispatch(max(self._clock.now(), self._timer_when))
 
     def _arm(self, when: float) -> None:
         if self._timer is not None:
