@@ -81,9 +81,10 @@ class ManualClock:
     """A clock that moves only when told to: for tests of anything time-based.
 
     ``await clock.advance(5)`` moves time forward, firing due timers in order and letting the
-    woken tasks run. ``sleep`` waits on this clock; with ``autojump=True`` a sleep moves time
-    forward by itself (convenient when only the recorded delays matter).
-    Every ``sleep`` is recorded in :attr:`sleeps`.
+    woken tasks run. ``sleep`` waits on this clock. With ``autojump=True`` nothing ever waits:
+    as soon as a timer is set (a sleep, a rate-limiter refill), time jumps to it, which is
+    convenient when only the recorded delays matter. Every ``sleep`` is recorded in
+    :attr:`sleeps`.
     """
 
     def __init__(
@@ -105,7 +106,14 @@ class ManualClock:
     def call_at(self, when: float, callback: Callable[[], None]) -> TimerHandle:
         timer = _ManualTimer(when, callback)
         heapq.heappush(self._timers, (when, next(self._seq), timer))
+        if self.autojump:
+            asyncio.get_running_loop().call_soon(self._jump_to, when)
         return timer
+
+    def _jump_to(self, when: float) -> None:
+        if when > self._now:
+            self._now = when
+        self._fire_due()
 
     @property
     def pending_timers(self) -> int:
@@ -115,9 +123,6 @@ class ManualClock:
     async def sleep(self, seconds: float) -> None:
         seconds = max(0.0, seconds)
         self.sleeps.append(seconds)
-        if self.autojump:
-            await self.advance(seconds)
-            return
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
         def wake() -> None:

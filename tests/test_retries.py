@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -205,3 +206,30 @@ async def test_each_retry_is_logged_at_info_without_secrets(
     assert retries[0].getMessage() == "retry 1 of 3 after 0.50 s: 500 on POST " + STK
     assert retries[1].getMessage() == "retry 2 of 3 after 1.00 s: 500 on POST " + STK
     assert sim.api_key not in caplog.text
+
+
+async def test_a_429_pauses_the_whole_group() -> None:
+    clock = ManualClock()
+    async with (
+        PaylorSimulator(clock=clock, rate_limits=None) as sim,
+        PaylorClient(sim.api_key, base_url=sim.base_url, clock=clock) as paylor,
+    ):
+        sim.faults.inject(Fault.RATE_LIMITED, path=STK, times=1, reset_after=5.0)
+        first = asyncio.create_task(paylor.payments.stk_push(**PUSH))  # type: ignore[arg-type]
+        for _ in range(500):
+            if sim.requests_for(STK):
+                break
+            await asyncio.sleep(0.002)
+        limited_at = clock.now()
+        await asyncio.sleep(0.05)  # let the 429 reach the client and pause the group
+        other = asyncio.create_task(
+            paylor.payments.stk_push(phone="0712345678", amount=5, reference="OTHER")
+        )
+        await clock.advance(4.9)
+        await asyncio.sleep(0.05)
+        assert len(sim.requests_for(STK)) == 1  # nobody got through during the pause
+        await clock.advance(0.2)
+        await asyncio.wait_for(asyncio.gather(first, other), timeout=5)
+    later = sim.requests_for(STK)[1:]
+    assert len(later) == 2
+    assert all(r.received_at >= limited_at + 5.0 for r in later)
