@@ -17,9 +17,12 @@ CANARY = "sk_live_CANARY0123456789abcdefCANARY"
 async def test_canary_key_appears_nowhere(caplog: pytest.LogCaptureFixture) -> None:
     seen: list[str] = []
     caplog.set_level(logging.DEBUG)  # every logger, aiohttp's included
-    async with PaylorSimulator(api_key=CANARY) as sim, PaylorClient(
-        CANARY, base_url=sim.base_url, clock=ManualClock(autojump=True), timeout=0.5
-    ) as paylor:
+    async with (
+        PaylorSimulator(api_key=CANARY) as sim,
+        PaylorClient(
+            CANARY, base_url=sim.base_url, clock=ManualClock(autojump=True), timeout=0.5
+        ) as paylor,
+    ):
         seen.append(repr(paylor))
         seen.append(repr(paylor.with_options(max_retries=1)))
         sim.faults.inject(Fault.SERVER_ERROR, path=STK, times=2)
