@@ -98,3 +98,19 @@ async def test_list_refuses_bad_paging(
         async for _ in client.transactions.list(page_size=page_size, offset=offset):
             pass
     assert sim.requests == []
+
+
+async def test_a_new_status_and_a_new_field_from_paylor_do_not_break_retrieve(
+    sim: PaylorSimulator, client: PaylorClient
+) -> None:
+    push = await client.payments.stk_push(phone="0712345678", amount=100, reference="NEW-1")
+    stored = sim.transactions[push.transaction_id]
+    stored.status = "REVERSAL_PENDING"
+    stored.extra_fields["settlementBatch"] = {"id": "B-7", "fee": 14.9}
+    tx = await client.transactions.retrieve(push.transaction_id)
+    assert tx.status == "REVERSAL_PENDING"
+    assert not tx.status.is_known
+    assert not tx.status.is_final
+    assert tx.raw["settlementBatch"]["id"] == "B-7"
+    listed = [t async for t in client.transactions.list()]
+    assert listed[0].status.value == "REVERSAL_PENDING"

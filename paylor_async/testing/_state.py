@@ -137,6 +137,8 @@ class SimTransaction:
     mpesa_receipt: str | None = None
     result_code: int | None = None
     result_desc: str | None = None
+    #: Keys added to the API view, to play a Paylor that grew a field since the SDK was built.
+    extra_fields: dict[str, Any] = attrs.field(factory=dict)
 
     @property
     def is_final(self) -> bool:
@@ -163,6 +165,7 @@ class SimTransaction:
             "channel": self.channel.summary() if self.channel is not None else None,
             "createdAt": iso_ms(self.created_at),
             "updatedAt": iso_ms(self.updated_at),
+            **self.extra_fields,
         }
 
 
