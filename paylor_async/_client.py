@@ -59,7 +59,8 @@ class PaylorClient:
             unless the host is loopback (the simulator).
         timeout: seconds per attempt, an ``aiohttp.ClientTimeout``, or ``None`` for none.
         max_retries: retries after the first attempt (connection errors, timeouts, 408, 429,
-            5xx; POSTs always carry an idempotency key, so a retry never charges twice).
+            5xx; POSTs always carry an idempotency key, so a retry never charges twice);
+            3 unless ``retry_policy`` says otherwise.
         rate_limits: client-side limits per endpoint group; ``None`` turns limiting off.
         session: an aiohttp session to use; it stays yours (never closed by the client).
         connector: a connector for the session the client creates (pool tuning, TLS context);
@@ -76,7 +77,7 @@ class PaylorClient:
         *,
         base_url: str | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = 3,
+        max_retries: int | Literal[_NotGiven.NOT_GIVEN] = NOT_GIVEN,
         rate_limits: RateLimits | None = _DEFAULT_LIMITS,
         session: aiohttp.ClientSession | None = None,
         connector: aiohttp.BaseConnector | None = None,
@@ -105,9 +106,9 @@ class PaylorClient:
             max_response_bytes=max_response_bytes,
         )
         policy = retry_policy or RetryPolicy()
-        self._options = RequestOptions(
-            timeout=_to_timeout(timeout), retry=_with_retries(policy, max_retries)
-        )
+        if max_retries is not NOT_GIVEN:
+            policy = _with_retries(policy, max_retries)
+        self._options = RequestOptions(timeout=_to_timeout(timeout), retry=policy)
         self._attach_resources()
 
     def _attach_resources(self) -> None:

@@ -22,11 +22,10 @@ class ResponseTooLargeError(Exception):
 
 async def read_body(response: aiohttp.ClientResponse, limit: int) -> bytes:
     """The whole body, refusing more than ``limit`` bytes without buffering past it."""
+    # Content-Length counts compressed bytes; the cap must count what we actually hold.
     length = response.content_length
-    if length is not None:
-        if length > limit:
-            raise ResponseTooLargeError(length)
-        return await response.read()
+    if length is not None and length > limit and not response.headers.get("Content-Encoding"):
+        raise ResponseTooLargeError(length)
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.content.iter_any():
@@ -47,12 +46,16 @@ def excerpt(body: bytes, redact: Callable[[str], str]) -> str:
 _NOT_JSON = object()
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
 def parse_json(body: bytes) -> Any:
     """Parsed JSON (numbers with a fraction as ``Decimal``), or ``_NOT_JSON``."""
     if not body:
         return _NOT_JSON
     try:
-        return json.loads(body, parse_float=Decimal)
+        return json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
     except (ValueError, RecursionError):
         return _NOT_JSON
 

@@ -44,6 +44,8 @@ class Failure(enum.Enum):
     DISCONNECT = "disconnect"
     #: No complete answer within the timeout; the request may have been processed.
     TIMEOUT = "timeout"
+    #: TLS handshake or certificate failure: nothing was sent, and retrying will not help.
+    TLS = "tls"
 
 
 def _validate_non_negative(_: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -103,6 +105,8 @@ def should_retry(
     if retries_done >= policy.max_retries:
         return False
     if failure is not None:
+        if failure is Failure.TLS:
+            return False
         return failure is Failure.CONNECT or idempotent
     if status is None or status not in RETRYABLE_STATUSES:
         return False

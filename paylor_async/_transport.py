@@ -107,7 +107,7 @@ class Transport:
         The body is serialised once and the same bytes (with the same idempotency key) go out
         on every attempt.
         """
-        session = self.sessions.get()
+        self.sessions.get()  # a closed client or a foreign loop fails before any work
         method = endpoint.method
         path = path or endpoint.path
         url = self.base_url + path
@@ -124,6 +124,7 @@ class Transport:
         retries = 0
         while True:
             await self.limiter.acquire(endpoint.group)
+            session = self.sessions.get()  # closed while we waited: ClientClosedError
             try:
                 async with session.request(
                     method,
@@ -133,6 +134,7 @@ class Transport:
                     headers=headers,
                     timeout=options.timeout,
                     allow_redirects=False,
+                    raise_for_status=False,  # a user's session may say otherwise
                 ) as resp:
                     status = resp.status
                     reason = resp.reason
@@ -155,7 +157,8 @@ class Transport:
                     self._log_retry(retries, policy, delay, failure.value, method, path)
                     await self.clock.sleep(delay)
                     continue
-                raise _connection_error(exc, failure, context) from exc
+                # Not chained: aiohttp's exceptions carry the request headers (the API key).
+                raise _connection_error(exc, failure, context) from None
 
             if 200 <= status < 300:
                 parsed = parse_json(raw)
@@ -220,9 +223,9 @@ class _Context(TypedDict):
 def _failure_kind(exc: BaseException) -> Failure:
     if isinstance(exc, TimeoutError):
         return Failure.TIMEOUT
-    if isinstance(exc, aiohttp.ClientConnectorError) and not isinstance(
-        exc, aiohttp.ClientSSLError
-    ):
+    if isinstance(exc, aiohttp.ClientSSLError):
+        return Failure.TLS
+    if isinstance(exc, aiohttp.ClientConnectorError):
         return Failure.CONNECT
     return Failure.DISCONNECT
 
@@ -236,13 +239,14 @@ def _connection_error(
             "the same idempotency key or look the transaction up before charging again",
             **context,
         )
-    if failure is Failure.CONNECT:
-        what = (
-            "TLS verification failed"
-            if isinstance(exc, aiohttp.ClientSSLError)
-            else "could not connect to Paylor"
+    if failure is Failure.TLS:
+        return APIConnectionError(
+            f"TLS verification of Paylor's certificate failed ({type(exc).__name__}); "
+            "nothing was sent. Check the system CA bundle or the ssl context you passed",
+            **context,
         )
-        return APIConnectionError(f"{what} ({type(exc).__name__})", **context)
+    if failure is Failure.CONNECT:
+        return APIConnectionError(f"could not connect to Paylor ({type(exc).__name__})", **context)
     return APIConnectionError(
         f"the connection to Paylor broke ({type(exc).__name__}); the request may have been "
         "processed: retry with the same idempotency key or look the transaction up",

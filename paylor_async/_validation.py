@@ -26,6 +26,8 @@ __all__ = [
 ]
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 180
+#: No Paylor product moves a trillion shillings; past this an amount is a bug, not a payment.
+AMOUNT_SANITY_CAP = 10**12
 
 _SEPARATORS = re.compile(r"[\s\-.()]")
 _MSISDN = re.compile(r"254[17][0-9]{8}")
@@ -48,11 +50,12 @@ def normalize_phone(phone: str) -> str:
             f"phone must be a string such as '0712345678', got {type(phone).__name__}"
         )
     compact = _SEPARATORS.sub("", phone)
-    if compact.startswith("+"):
+    plus = compact.startswith("+")
+    if plus:
         compact = compact[1:]
     if _MSISDN.fullmatch(compact):
         return compact
-    match = _LOCAL.fullmatch(compact) or _SHORT.fullmatch(compact)
+    match = None if plus else (_LOCAL.fullmatch(compact) or _SHORT.fullmatch(compact))
     if match:
         return "254" + match.group(1)
     raise InvalidPhoneNumberError(
@@ -86,6 +89,8 @@ def validate_whole_amount(
         whole = False
     if not whole or (isinstance(amount, float) and not math.isfinite(amount)):
         raise InvalidAmountError(f"{what} must be a whole number of shillings, got {amount!r}")
+    if abs(value) > AMOUNT_SANITY_CAP:
+        raise InvalidAmountError(f"{what} is beyond any payment (over {AMOUNT_SANITY_CAP:,} KES)")
     number = int(value)
     if number < minimum or (maximum is not None and number > maximum):
         upper = f" and at most {maximum:,}" if maximum is not None else ""

@@ -142,5 +142,12 @@ def structure(data: Any, cls: type[T]) -> T:
         return converter.structure(data, cls)
     except DecodeError:
         raise
-    except (cattrs.BaseValidationError, KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (
+        cattrs.BaseValidationError,
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        OverflowError,
+    ) as exc:
         raise DecodeError(f"cannot decode {cls.__name__}: {type(exc).__name__}") from exc

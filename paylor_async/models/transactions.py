@@ -26,7 +26,7 @@ class StkPushResult:
     """Paylor accepted an STK Push: the customer's phone is being prompted.
 
     ``status`` is ``SENT`` (or ``PENDING``); the outcome arrives by webhook or through
-    ``transactions.retrieve``/``wait_for_final``. ``idempotency_key`` is the key the request
+    ``transactions.retrieve``. ``idempotency_key`` is the key the request
     carried: sending the same push again with it cannot create a second transaction.
     """
 

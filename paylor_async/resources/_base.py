@@ -38,20 +38,32 @@ class Resource:
     async def _call(self, endpoint: Endpoint, **kwargs: Any) -> Response:
         return await self._transport.request(endpoint, self._options, **kwargs)
 
-    def _decode(self, response: Response, cls: type[T], endpoint: Endpoint, data: Any = None) -> T:
-        """``response.data`` (or ``data``) as ``cls``; a body of the wrong shape is typed."""
+    def _decode(
+        self,
+        response: Response,
+        cls: type[T],
+        endpoint: Endpoint,
+        *,
+        path: str | None = None,
+        reference: str | None = None,
+    ) -> T:
+        """``response.data`` as ``cls``; a body of the wrong shape is a typed error."""
         try:
-            return structure(response.data if data is None else data, cls)
+            return structure(response.data, cls)
         except DecodeError as exc:
             error: UnexpectedResponseError = unexpected(
                 status=response.status,
-                problem=f"Paylor's answer is not a valid {cls.__name__}: {exc}",
+                problem=(
+                    f"HTTP {response.status} from Paylor, but the answer is not a valid "
+                    f"{cls.__name__} ({exc}); if this created something, retry with the same "
+                    "idempotency key to get its result"
+                ),
                 headers=response.headers,
                 body=response.body,
                 redact=self._transport.api_key.redact,
                 method=endpoint.method,
-                path=endpoint.path,
+                path=path or endpoint.path,
                 idempotency_key=response.idempotency_key,
-                reference=None,
+                reference=reference,
             )
             raise error from None

@@ -73,5 +73,5 @@ class Payments(Resource):
         body.update((k, v) for k, v in optional.items() if v is not None)
         key = self._idempotency_key(idempotency_key)
         response = await self._call(_STK_PUSH, body=body, idempotency_key=key, reference=reference)
-        result = self._decode(response, StkPushResult, _STK_PUSH)
+        result = self._decode(response, StkPushResult, _STK_PUSH, reference=reference)
         return attrs.evolve(result, idempotency_key=key)

@@ -29,8 +29,13 @@ class Transactions(Resource):
             NotFoundError: no such transaction for this merchant.
         """
         tid = validate_text(transaction_id, name="transaction_id")
-        response = await self._call(_RETRIEVE, path=_RETRIEVE.render(transaction_id=tid))
-        return self._decode(response, Transaction, _RETRIEVE)
+        if tid.strip(".") == "":
+            raise InvalidParameterError(
+                "transaction_id must be an id, not a path segment", parameter="transaction_id"
+            )
+        path = _RETRIEVE.render(transaction_id=tid)
+        response = await self._call(_RETRIEVE, path=path)
+        return self._decode(response, Transaction, _RETRIEVE, path=path)
 
     async def list(self, *, page_size: int = 50, offset: int = 0) -> AsyncIterator[Transaction]:
         """Every transaction, newest first, fetched a page at a time as you iterate::
@@ -53,12 +58,19 @@ class Transactions(Resource):
         while True:
             response = await self._call(_LIST, params={"limit": page_size, "offset": offset})
             page = self._decode(response, TransactionList, _LIST)
+            new = 0
             for tx in page.transactions:
                 if tx.id not in seen:
                     seen.add(tx.id)
+                    new += 1
                     yield tx
             offset += len(page.transactions)
-            if len(page.transactions) < page_size or (
-                page.total is not None and offset >= page.total
-            ):
+            # An empty page, or one that brings nothing new (a server ignoring offset), ends
+            # the walk. With a total, a short page (a server capping limit) does not.
+            if not page.transactions or new == 0:
+                return
+            if page.total is not None:
+                if offset >= page.total:
+                    return
+            elif len(page.transactions) < page_size:
                 return
