@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 
@@ -117,19 +117,19 @@ def build_api_error(
     if message is None:
         kind = "an empty body" if not body else "a body that is not Paylor's JSON error"
         message = f"HTTP {status} {reason or ''}".rstrip() + f" with {kind}"
-    cls = error_class_for(status, code)
-    return cls(
+    return _typed_error(
+        error_class_for(status, code),
         redact(message),
-        status=status,
         code=code,
         details=details,
-        idempotency_key=idempotency_key,
-        reference=reference,
-        body_excerpt=excerpt(body, redact),
-        request_id=headers.get("X-Request-Id"),
+        status=status,
         headers=headers,
+        body=body,
+        redact=redact,
         method=method,
         path=path,
+        idempotency_key=idempotency_key,
+        reference=reference,
     )
 
 
@@ -146,9 +146,44 @@ def unexpected(
     reference: str | None,
 ) -> UnexpectedResponseError:
     """A success status whose body cannot be used."""
-    return UnexpectedResponseError(
+    return _typed_error(
+        UnexpectedResponseError,
         problem,
         status=status,
+        headers=headers,
+        body=body,
+        redact=redact,
+        method=method,
+        path=path,
+        idempotency_key=idempotency_key,
+        reference=reference,
+    )
+
+
+E = TypeVar("E", bound=APIError)
+
+
+def _typed_error(
+    cls: type[E],
+    message: str,
+    *,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    redact: Callable[[str], str],
+    method: str,
+    path: str,
+    idempotency_key: str | None,
+    reference: str | None,
+    code: str | None = None,
+    details: Sequence[ErrorDetail] = (),
+) -> E:
+    """One place that turns a response into an exception: excerpt, request id, context."""
+    return cls(
+        message,
+        status=status,
+        code=code,
+        details=details,
         idempotency_key=idempotency_key,
         reference=reference,
         body_excerpt=excerpt(body, redact),
