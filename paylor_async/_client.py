@@ -18,8 +18,13 @@ from ._secrets import ApiKey
 from ._session import SessionHolder
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, RequestOptions, Transport
 from .errors import ConfigurationError
+from .resources.channels import Channels
+from .resources.crypto import Crypto
+from .resources.global_payments import GlobalPayments
 from .resources.payments import Payments
+from .resources.payouts import Payouts
 from .resources.transactions import Transactions
+from .resources.wallet import Wallet
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "NOT_GIVEN", "PaylorClient"]
 
@@ -112,8 +117,14 @@ class PaylorClient:
         self._attach_resources()
 
     def _attach_resources(self) -> None:
-        self.payments = Payments(self._transport, self._options)
-        self.transactions = Transactions(self._transport, self._options)
+        transport, options = self._transport, self._options
+        self.payments = Payments(transport, options)
+        self.transactions = Transactions(transport, options)
+        self.payouts = Payouts(transport, options)
+        self.crypto = Crypto(transport, options)
+        self.wallet = Wallet(transport, options)
+        self.channels = Channels(transport, options)
+        self.global_payments = GlobalPayments(transport, options)
 
     @property
     def base_url(self) -> str:

@@ -26,7 +26,7 @@ from ._retry import Failure, RetryPolicy, retry_delay, should_retry
 from ._secrets import ApiKey
 from ._session import SessionHolder
 from ._version import __version__
-from .errors import APIConnectionError, APIError, APITimeoutError
+from .errors import APIConnectionError, APIError, APITimeoutError, PermissionDeniedError
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "RequestOptions", "Response", "Transport"]
 
@@ -189,7 +189,7 @@ class Transport:
                 self._log_retry(retries, policy, delay, str(status), method, path)
                 await self.clock.sleep(delay)
                 continue
-            raise build_api_error(
+            error = build_api_error(
                 status=status,
                 reason=reason,
                 headers=resp_headers,
@@ -197,6 +197,9 @@ class Transport:
                 redact=self.api_key.redact,
                 **context,
             )
+            if isinstance(error, PermissionDeniedError):
+                error.required_scope = endpoint.scope
+            raise error
 
     @staticmethod
     def _log_retry(

@@ -216,7 +216,20 @@ class PaymentRequiredError(APIError):
 
 
 class PermissionDeniedError(APIError):
-    """403: the key is valid but lacks the scope or project (``MERCHANT_INACTIVE`` too)."""
+    """403: the key is valid but lacks the scope or project (``MERCHANT_INACTIVE`` too).
+
+    Attributes:
+        required_scope: the scope the endpoint needs (``payments:create``...), from the
+            SDK's endpoint table; grant it to the key in the Paylor dashboard.
+    """
+
+    required_scope: str | None = None
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.required_scope:
+            text += f" (this call needs the {self.required_scope!r} scope)"
+        return text
 
 
 class NotFoundError(APIError):

@@ -23,6 +23,8 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
+from ._fields import SDK_FIELDS
+
 __all__ = ["DecodeError", "converter", "structure", "wire_name"]
 
 T = TypeVar("T")
@@ -115,11 +117,11 @@ def _is_model(cls: Any) -> bool:
 
 def _model_hook(cls: type[T]) -> Callable[[Any, type[T]], T]:
     renames = {
-        field.name: override(rename=wire_name(field))
+        field.name: override(omit=True)
+        if field.name in SDK_FIELDS
+        else override(rename=wire_name(field))
         for field in attrs.fields(cast(Any, cls))
-        if field.name != "raw"
     }
-    renames["raw"] = override(omit=True)
     inner = make_dict_structure_fn(cls, converter, **cast(Any, renames))
 
     def hook(value: Any, _: type[T]) -> T:

@@ -5,20 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from types import MappingProxyType
 from typing import Any
 
 import attrs
 
+from ._fields import ResponseInfo, raw_field, response_field
 from ._status import TransactionStatus
 
 __all__ = ["StkPushResult", "Transaction", "TransactionChannel", "TransactionList"]
-
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
-
-
-def _raw() -> Any:
-    return attrs.field(default=_EMPTY, repr=False, eq=False)
 
 
 @attrs.frozen
@@ -34,7 +28,8 @@ class StkPushResult:
     status: TransactionStatus
     message: str | None = None
     idempotency_key: str = attrs.field(default="", metadata={"wire": "__sdk_idempotency_key__"})
-    raw: Mapping[str, Any] = _raw()
+    raw: Mapping[str, Any] = raw_field()
+    response: ResponseInfo | None = response_field()
 
 
 @attrs.frozen
@@ -45,7 +40,7 @@ class TransactionChannel:
     number: str | None = None
     account_number: str | None = None
     type: str | None = None
-    raw: Mapping[str, Any] = _raw()
+    raw: Mapping[str, Any] = raw_field()
 
 
 @attrs.frozen
@@ -71,7 +66,8 @@ class Transaction:
     channel: TransactionChannel | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    raw: Mapping[str, Any] = _raw()
+    raw: Mapping[str, Any] = raw_field()
+    response: ResponseInfo | None = response_field()
 
 
 @attrs.frozen
@@ -80,4 +76,5 @@ class TransactionList:
 
     transactions: tuple[Transaction, ...]
     total: int | None = None
-    raw: Mapping[str, Any] = _raw()
+    raw: Mapping[str, Any] = raw_field()
+    response: ResponseInfo | None = response_field()

@@ -5,14 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Any, TypeVar
 
+import attrs
+
 from .._endpoints import Endpoint
 from .._responses import unexpected
 from .._transport import RequestOptions, Response, Transport
 from .._validation import validate_idempotency_key
 from ..errors import UnexpectedResponseError
-from ..models import DecodeError, structure
+from ..models import DecodeError, ResponseInfo, structure
 
-__all__ = ["Resource", "new_idempotency_key"]
+__all__ = ["Resource", "new_idempotency_key", "with_response"]
 
 T = TypeVar("T")
 
@@ -47,9 +49,9 @@ class Resource:
         path: str | None = None,
         reference: str | None = None,
     ) -> T:
-        """``response.data`` as ``cls``; a body of the wrong shape is a typed error."""
+        """``response.data`` as ``cls``, with ``.response`` set; a wrong shape is a typed error."""
         try:
-            return structure(response.data, cls)
+            result = structure(response.data, cls)
         except DecodeError as exc:
             error: UnexpectedResponseError = unexpected(
                 status=response.status,
@@ -67,3 +69,13 @@ class Resource:
                 reference=reference,
             )
             raise error from None
+        return with_response(result, response)
+
+
+def with_response(model: T, response: Response) -> T:
+    """Attach the HTTP facts of ``response`` to ``model`` (frozen: set once, here)."""
+    cls: Any = type(model)
+    if attrs.has(cls) and "response" in attrs.fields_dict(cls):
+        info = ResponseInfo(response.status, response.headers, response.idempotency_key)
+        object.__setattr__(model, "response", info)
+    return model

@@ -15,7 +15,7 @@ from .._validation import (
     validate_whole_amount,
 )
 from ..models import StkPushResult
-from ._base import Resource
+from ._base import Resource, with_response
 
 __all__ = ["Payments"]
 
@@ -74,4 +74,4 @@ class Payments(Resource):
         key = self._idempotency_key(idempotency_key)
         response = await self._call(_STK_PUSH, body=body, idempotency_key=key, reference=reference)
         result = self._decode(response, StkPushResult, _STK_PUSH, reference=reference)
-        return attrs.evolve(result, idempotency_key=key)
+        return with_response(attrs.evolve(result, idempotency_key=key), response)

@@ -8,7 +8,7 @@ from .._endpoints import endpoint
 from .._validation import validate_text
 from ..errors import InvalidParameterError
 from ..models import Transaction, TransactionList
-from ._base import Resource
+from ._base import Resource, with_response
 
 __all__ = ["Transactions"]
 
@@ -63,7 +63,7 @@ class Transactions(Resource):
                 if tx.id not in seen:
                     seen.add(tx.id)
                     new += 1
-                    yield tx
+                    yield with_response(tx, response)
             offset += len(page.transactions)
             # An empty page, or one that brings nothing new (a server ignoring offset), ends
             # the walk. With a total, a short page (a server capping limit) does not.

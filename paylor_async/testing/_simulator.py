@@ -16,7 +16,10 @@ from . import _ids
 from ._app import API_PREFIX, SimulatorApp
 from ._delivery import DeliveryPolicy, WebhookDelivery, WebhookSender
 from ._faults import FaultInjector
+from ._global_controls import GlobalControls
+from ._global_handlers import GLOBAL_ROUTES
 from ._handlers import ROUTES
+from ._mpesa_controls import MpesaControls
 from ._ratelimit import ServerRateLimiter, WindowKind
 from ._state import ALL_SCOPES, RecordedRequest, SimChannel, SimState, SimTransaction
 
@@ -29,7 +32,7 @@ DEFAULT_RATE_LIMITS: Final[Mapping[str, tuple[int, float]]] = MappingProxyType(
 _SHUTDOWN_TIMEOUT: Final = 2.0
 
 
-class PaylorSimulator:
+class PaylorSimulator(MpesaControls, GlobalControls):
     """A faithful local Paylor API on loopback, for tests, demos and users' own test suites.
 
     ::
@@ -98,7 +101,7 @@ class PaylorSimulator:
         self._state_name = "running"
         app = SimulatorApp(
             state=self._state,
-            routes=ROUTES,
+            routes=ROUTES + GLOBAL_ROUTES,
             faults=self.faults,
             limiter=self.limiter,
             requests=self._requests,
@@ -265,6 +268,19 @@ class PaylorSimulator:
         self._state.fail(tx, result_code, result_desc)
         await self._sender.send_transaction_event(tx)
         return tx
+
+    async def _deliver_event(
+        self,
+        event: str,
+        payload: Mapping[str, Any],
+        *,
+        callback_url: str | None,
+        transaction_id: str | None = None,
+    ) -> list[WebhookDelivery]:
+        """Deliver one event: to ``callback_url`` when given (registered endpoints to come)."""
+        if callback_url is None:
+            return []
+        return await self._sender.send(callback_url, event, payload, transaction_id=transaction_id)
 
     def _pending(self, transaction_id: str) -> SimTransaction:
         tx = self._state.transactions.get(transaction_id)

@@ -15,6 +15,7 @@ from multidict import CIMultiDictProxy
 
 from .._clock import Clock
 from . import _ids
+from ._global_state import GlobalState
 from ._ids import iso_ms
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "FINAL_STATUSES",
     "ApiKey",
     "RecordedRequest",
+    "RegisteredWebhook",
     "SimChannel",
     "SimState",
     "SimTransaction",
@@ -65,6 +67,17 @@ class ApiKey:
     merchant_id: str
     scopes: frozenset[str]
     revoked: bool = False
+
+
+@attrs.define
+class RegisteredWebhook:
+    """An endpoint that gets events besides a transaction's own ``callbackUrl``."""
+
+    id: str
+    url: str
+    events: frozenset[str] | None  # None: every event
+    created_at: str
+    active: bool = True
 
 
 @attrs.define
@@ -217,6 +230,9 @@ class SimState:
         self.fee_wallet_balance = fee_wallet_balance
         #: Called (synchronously) when a push was accepted and the transaction is STK_SENT.
         self.on_stk_sent: Callable[[SimTransaction], None] | None = None
+        #: Webhook endpoints registered by ``sim.register_webhook`` or ``POST /global/webhooks``.
+        self.webhook_endpoints: dict[str, RegisteredWebhook] = {}
+        self.global_state = GlobalState(clock)
 
     # keys ---------------------------------------------------------------------------------
     def add_key(self, scopes: Iterable[str], key: str | None = None) -> ApiKey:
