@@ -34,6 +34,7 @@ from .errors import (
     ServerError,
     UnexpectedResponseError,
     ValidationError,
+    WaitTimeoutError,
 )
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ __all__ = [
     "TransactionStatus",
     "UnexpectedResponseError",
     "ValidationError",
+    "WaitTimeoutError",
     "WebhookVerificationError",
     "__version__",
     "errors",

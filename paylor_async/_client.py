@@ -170,6 +170,18 @@ class PaylorClient:
         copy._attach_resources()
         return copy
 
+    def set_api_key(self, api_key: str) -> None:
+        """Rotate the API key without recreating the client (its copies follow too).
+
+        The next request uses ``api_key``; requests already sent finish with the old key. If
+        Paylor answers 401 to a request that was sent with the old key (revoked meanwhile),
+        it is sent again once with the new key: rotating never fails a call in flight.
+
+        Raises:
+            ConfigurationError: ``api_key`` is empty or contains spaces or control characters.
+        """
+        self._transport.set_api_key(ApiKey(api_key))
+
     async def aclose(self) -> None:
         """Close the session the client created (a session you passed in stays open)."""
         await self._transport.sessions.aclose()

@@ -35,6 +35,9 @@ logger = logging.getLogger("paylor_async")
 #: Paylor's answers are a few kilobytes; anything past this is refused, not buffered.
 DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 
+#: How many replaced keys stay redacted after ``set_api_key``.
+_RETIRED_KEYS_KEPT = 4
+
 USER_AGENT = (
     f"paylor-async/{__version__} Python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
 )
@@ -74,14 +77,29 @@ class Transport:
     ) -> None:
         self.base_url = base_url
         self.api_key = api_key
+        #: Keys replaced by ``set_api_key``: still redacted (in-flight calls may carry them).
+        self._retired_keys: tuple[ApiKey, ...] = ()
         self.sessions = sessions
         self.limiter = limiter
         self.clock = clock
         self.max_response_bytes = max_response_bytes
 
-    def _headers(self, idempotency_key: str | None, has_body: bool) -> dict[str, str]:
+    def set_api_key(self, key: ApiKey) -> None:
+        """Use ``key`` from the next attempt on; calls already sent finish with the old key."""
+        if key.reveal() != self.api_key.reveal():
+            self._retired_keys = (*self._retired_keys[-(_RETIRED_KEYS_KEPT - 1) :], self.api_key)
+            self.api_key = key
+
+    def redact(self, text: str) -> str:
+        """``text`` without the current key or any key it replaced."""
+        text = self.api_key.redact(text)
+        for key in self._retired_keys:
+            text = key.redact(text)
+        return text
+
+    def _headers(self, key: ApiKey, idempotency_key: str | None, has_body: bool) -> dict[str, str]:
         headers = {
-            "Authorization": f"Bearer {self.api_key.reveal()}",
+            "Authorization": f"Bearer {key.reveal()}",
             "Accept": "application/json",
             "User-Agent": USER_AGENT,
         }
@@ -112,7 +130,8 @@ class Transport:
         path = path or endpoint.path
         url = self.base_url + path
         data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
-        headers = self._headers(idempotency_key, data is not None)
+        key = self.api_key
+        headers = self._headers(key, idempotency_key, data is not None)
         idempotent = method == "GET" or idempotency_key is not None
         context: _Context = {
             "method": method,
@@ -168,10 +187,18 @@ class Transport:
                         problem=f"HTTP {status} with a body that is not JSON",
                         headers=resp_headers,
                         body=raw,
-                        redact=self.api_key.redact,
+                        redact=self.redact,
                         **context,
                     )
                 return Response(status, resp_headers, parsed, raw, idempotency_key)
+
+            if status == 401 and key is not self.api_key:
+                # The key was rotated while this call was out and the old one is already
+                # revoked. A 401 was not processed, so resend once with the current key
+                # (not counted as a retry: it fixes our side, not Paylor's).
+                key = self.api_key
+                headers = self._headers(key, idempotency_key, data is not None)
+                continue
 
             delay = retry_delay(
                 retry=retries + 1,
@@ -194,7 +221,7 @@ class Transport:
                 reason=reason,
                 headers=resp_headers,
                 body=raw,
-                redact=self.api_key.redact,
+                redact=self.redact,
                 **context,
             )
             if isinstance(error, PermissionDeniedError):

@@ -60,6 +60,7 @@ __all__ = [
     "ServerError",
     "UnexpectedResponseError",
     "ValidationError",
+    "WaitTimeoutError",
     "error_class_for",
 ]
 
@@ -78,6 +79,32 @@ class ClientClosedError(PaylorError):
 
 class EventLoopMismatchError(PaylorError):
     """The client's session belongs to another event loop than the one calling it."""
+
+
+class WaitTimeoutError(PaylorError, TimeoutError):
+    """``transactions.wait_for_final`` reached its deadline before a final status.
+
+    Not a failure of the payment: the customer may still pay. Attributes:
+        transaction_id: the transaction waited for.
+        last_status: the last status seen (``None`` if no poll succeeded).
+        transaction: the last ``Transaction`` retrieved (``None`` if no poll succeeded).
+        last_error: the last error a poll ended with, if the last poll failed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        transaction_id: str,
+        last_status: str | None,
+        transaction: object | None = None,
+        last_error: BaseException | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.transaction_id = transaction_id
+        self.last_status = last_status
+        self.transaction = transaction
+        self.last_error = last_error
 
 
 class ErrorDetail:

@@ -62,7 +62,7 @@ class Resource:
                 ),
                 headers=response.headers,
                 body=response.body,
-                redact=self._transport.api_key.redact,
+                redact=self._transport.redact,
                 method=endpoint.method,
                 path=path or endpoint.path,
                 idempotency_key=response.idempotency_key,

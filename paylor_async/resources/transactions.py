@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import builtins
+import math
 from collections.abc import AsyncIterator
 
 from .._endpoints import endpoint
+from .._transport import Response
 from .._validation import validate_text
-from ..errors import InvalidParameterError
+from ..errors import APIConnectionError, InvalidParameterError, ServerError, WaitTimeoutError
 from ..models import Transaction, TransactionList
 from ._base import Resource, with_response
 
@@ -15,6 +18,12 @@ __all__ = ["Transactions"]
 _RETRIEVE = endpoint("transaction_retrieve")
 _LIST = endpoint("transaction_list")
 MAX_PAGE_SIZE = 100
+
+#: ``wait_for_final`` defaults: first poll after 2 s, then x1.5 per poll up to 15 s apart.
+DEFAULT_WAIT_TIMEOUT = 120.0
+DEFAULT_POLL_INTERVAL = 2.0
+DEFAULT_MAX_POLL_INTERVAL = 15.0
+_POLL_GROWTH = 1.5
 
 
 class Transactions(Resource):
@@ -46,6 +55,107 @@ class Transactions(Resource):
         Offset paging over a list that grows at the front can show an item twice when a new
         transaction arrives mid-walk; such repeats are skipped (by ``id``).
         """
+        async for page in self._pages(page_size=page_size, offset=offset):
+            for tx in page:
+                yield tx
+
+    async def find_by_reference(
+        self, reference: str, *, max_pages: int = 10, page_size: int = MAX_PAGE_SIZE
+    ) -> builtins.list[Transaction]:
+        """The transactions carrying your ``reference``, newest first.
+
+        The reconciliation path when a webhook was missed or a call ended in an error: look
+        the order up instead of assuming it failed. Walks the history newest first and stops
+        after ``max_pages`` pages (so at most ``max_pages * page_size`` recent transactions
+        are searched); an empty list means "not among those".
+
+        Raises:
+            InvalidParameterError: ``reference`` empty, ``max_pages`` < 1, bad ``page_size``.
+        """
+        wanted = validate_text(reference, name="reference")
+        if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
+            raise InvalidParameterError("max_pages must be an integer >= 1", parameter="max_pages")
+        found: builtins.list[Transaction] = []
+        pages = 0
+        async for page in self._pages(page_size=page_size, offset=0):
+            found.extend(tx for tx in page if tx.reference == wanted)
+            pages += 1
+            if pages >= max_pages:
+                break
+        return found
+
+    async def wait_for_final(
+        self,
+        transaction_id: str,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,  # noqa: ASYNC109 - a deadline, not a cancel
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+    ) -> Transaction:
+        """Poll the transaction until it is final (``COMPLETED``, ``FAILED``, ``REFUNDED``).
+
+        Paylor's advice when a webhook is missed: reconcile with the transaction query
+        instead of assuming failure. The first poll is immediate; then the interval grows
+        from ``poll_interval`` by x1.5 up to ``max_poll_interval``. Every poll goes through
+        the client's rate limiter and retry policy, so waiting never starves other calls.
+        A poll that fails on a connection problem or a 5xx (after the client's retries) does
+        not end the wait; the deadline does.
+
+        Returns:
+            the final ``Transaction`` (check ``status.is_success``: ``FAILED`` is returned,
+            not raised).
+
+        Raises:
+            WaitTimeoutError: no final status before ``timeout`` seconds; carries
+                ``last_status`` and the last ``transaction`` seen. The payment may still
+                complete: keep the reference and reconcile later.
+            NotFoundError: no such transaction.
+            InvalidParameterError: a bad id or timing argument.
+        """
+        for name, value in (
+            ("timeout", timeout),
+            ("poll_interval", poll_interval),
+            ("max_poll_interval", max_poll_interval),
+        ):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or value <= 0
+            ):
+                raise InvalidParameterError(f"{name} must be a number > 0", parameter=name)
+        clock = self._transport.clock
+        deadline = clock.now() + timeout
+        interval = float(poll_interval)
+        last: Transaction | None = None
+        last_error: BaseException | None = None
+        while True:
+            try:
+                last = await self.retrieve(transaction_id)
+                last_error = None
+            except (APIConnectionError, ServerError) as exc:
+                last_error = exc
+            if last is not None and last_error is None and last.status.is_final:
+                return last
+            remaining = deadline - clock.now()
+            if remaining <= 0:
+                status = None if last is None else str(last.status)
+                raise WaitTimeoutError(
+                    f"transaction {transaction_id} is not final after {timeout:g} s "
+                    f"(last status: {status or 'unknown'}); it may still complete: "
+                    "reconcile later by id or reference",
+                    transaction_id=transaction_id,
+                    last_status=status,
+                    transaction=last,
+                    last_error=last_error,
+                )
+            await clock.sleep(min(interval, remaining))
+            interval = min(interval * _POLL_GROWTH, max_poll_interval)
+
+    async def _pages(
+        self, *, page_size: int, offset: int
+    ) -> AsyncIterator[builtins.list[Transaction]]:
+        """Pages of new transactions (repeats skipped), each item carrying its ``.response``."""
         if isinstance(page_size, bool) or not isinstance(page_size, int):
             raise InvalidParameterError("page_size must be an integer", parameter="page_size")
         if not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -58,19 +168,25 @@ class Transactions(Resource):
         while True:
             response = await self._call(_LIST, params={"limit": page_size, "offset": offset})
             page = self._decode(response, TransactionList, _LIST)
-            new = 0
-            for tx in page.transactions:
-                if tx.id not in seen:
-                    seen.add(tx.id)
-                    new += 1
-                    yield with_response(tx, response)
+            fresh = _fresh(page, response, seen)
+            if fresh:
+                yield fresh
             offset += len(page.transactions)
             # An empty page, or one that brings nothing new (a server ignoring offset), ends
             # the walk. With a total, a short page (a server capping limit) does not.
-            if not page.transactions or new == 0:
+            if not page.transactions or not fresh:
                 return
             if page.total is not None:
                 if offset >= page.total:
                     return
             elif len(page.transactions) < page_size:
                 return
+
+
+def _fresh(page: TransactionList, response: Response, seen: set[str]) -> list[Transaction]:
+    fresh = []
+    for tx in page.transactions:
+        if tx.id not in seen:
+            seen.add(tx.id)
+            fresh.append(with_response(tx, response))
+    return fresh

@@ -191,7 +191,20 @@ class PaylorSimulator(MpesaControls, GlobalControls):
         return self._state.add_key(ALL_SCOPES if scopes is None else scopes).key
 
     def revoke_key(self, key: str) -> None:
+        """From now on ``key`` gets 401 ``INVALID_API_KEY``."""
         self._state.keys[key].revoked = True
+
+    def rotate_key(self, key: str | None = None) -> str:
+        """What the dashboard does: a new key with the same scopes; the old one is revoked.
+
+        ``key`` defaults to :attr:`api_key`, which then names the new key.
+        """
+        old = self._state.keys[key or self._api_key]
+        new = self._state.add_key(old.scopes).key
+        old.revoked = True
+        if old.key == self._api_key:
+            self._api_key = new
+        return new
 
     # channels and the fee wallet ----------------------------------------------------------
     @property
