@@ -46,6 +46,9 @@ class Failure(enum.Enum):
     TIMEOUT = "timeout"
     #: TLS handshake or certificate failure: nothing was sent, and retrying will not help.
     TLS = "tls"
+    #: A success status whose body is not JSON (cut short, or a proxy's page): the request
+    #: was processed, so only an idempotent one may be sent again to fetch its result.
+    UNREADABLE = "unreadable success body"
 
 
 def _validate_non_negative(_: object, attribute: attrs.Attribute[float], value: float) -> None:

@@ -182,6 +182,19 @@ class Transport:
             if 200 <= status < 300:
                 parsed = parse_json(raw)
                 if not is_json(parsed):
+                    unreadable = Failure.UNREADABLE
+                    if should_retry(
+                        retries_done=retries,
+                        policy=policy,
+                        failure=unreadable,
+                        idempotent=idempotent,
+                    ):
+                        # Replaying under the same idempotency key returns the stored result.
+                        retries += 1
+                        delay = policy.backoff_delay(retries)
+                        self._log_retry(retries, policy, delay, unreadable.value, method, path)
+                        await self.clock.sleep(delay)
+                        continue
                     raise unexpected(
                         status=status,
                         problem=f"HTTP {status} with a body that is not JSON",

@@ -88,10 +88,22 @@ async def test_html_502_gives_server_error_with_an_excerpt(
     assert "502" in str(err)
 
 
+async def test_truncated_success_body_is_replayed_under_its_key(
+    sim: PaylorSimulator, client: PaylorClient
+) -> None:
+    sim.faults.inject(Fault.TRUNCATED_JSON, path=STK)
+    push = await client.payments.stk_push(**PUSH, idempotency_key="t-1")  # type: ignore[arg-type]
+    [tx] = sim.transactions_by_reference("ORDER-E")
+    assert push.transaction_id == tx.id
+    sent = sim.requests_for(STK)
+    assert [r.status for r in sent] == [201, 201]
+    assert {r.headers["Idempotency-Key"] for r in sent} == {"t-1"}
+
+
 async def test_truncated_success_body_is_typed(sim: PaylorSimulator, client: PaylorClient) -> None:
     sim.faults.inject(Fault.TRUNCATED_JSON, path=STK)
     with pytest.raises(UnexpectedResponseError) as info:
-        await client.payments.stk_push(**PUSH, idempotency_key="t-1")  # type: ignore[arg-type]
+        await client.with_options(max_retries=0).payments.stk_push(**PUSH, idempotency_key="t-1")  # type: ignore[arg-type]
     assert info.value.status == 201
     assert info.value.idempotency_key == "t-1"
     # The transaction exists; the same key recovers its result without a second charge.

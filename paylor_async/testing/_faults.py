@@ -8,6 +8,7 @@ fault applies to a request: the oldest matching one.
 from __future__ import annotations
 
 import enum
+import random
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,7 +16,7 @@ import attrs
 
 from ._responses import ApiResponse, FieldProblem
 
-__all__ = ["BAD_GATEWAY_HTML", "Fault", "FaultInjector", "InjectedFault"]
+__all__ = ["BAD_GATEWAY_HTML", "Fault", "FaultInjector", "InjectedFault", "RandomFaults"]
 
 
 class Fault(enum.Enum):
@@ -122,11 +123,64 @@ class InjectedFault:
         return self.path is None or self.path in paths
 
 
+@attrs.define
+class RandomFaults:
+    """Faults drawn at random per request (see :meth:`FaultInjector.randomly`)."""
+
+    kinds: tuple[Fault | None, ...]
+    weights: tuple[float, ...]
+    path: str | None
+    method: str | None
+    params: dict[Fault, dict[str, Any]]
+    rng: random.Random
+    drawn: dict[Fault | None, int] = attrs.Factory(dict)
+
+    def draw(self) -> InjectedFault | None:
+        (kind,) = self.rng.choices(self.kinds, self.weights)
+        self.drawn[kind] = self.drawn.get(kind, 0) + 1
+        if kind is None:
+            return None
+        return InjectedFault(kind, self.path, self.method, None, self.params[kind], hits=1)
+
+
 class FaultInjector:
     """``sim.faults``: arm faults with :meth:`inject`, disarm with :meth:`clear`."""
 
     def __init__(self) -> None:
         self._armed: list[InjectedFault] = []
+        self._random: list[RandomFaults] = []
+
+    def randomly(
+        self,
+        weights: Mapping[Fault | None, float],
+        *,
+        path: str | None = None,
+        method: str | None = None,
+        seed: int | None = None,
+        params: Mapping[Fault, Mapping[str, Any]] | None = None,
+    ) -> RandomFaults:
+        """Draw a fault (or ``None``: no fault) for every matching request, by ``weights``.
+
+        Armed faults (:meth:`inject`) go first; a draw happens only when none matches.
+        ``params`` gives each kind its parameters (``{Fault.DELAY: {"delay": 2}}``);
+        ``seed`` makes the sequence repeatable. ``.drawn`` counts what was drawn.
+        """
+        kinds = tuple(weights)
+        for kind in kinds:
+            if kind is not None and not isinstance(kind, Fault):
+                raise TypeError(f"weights keys must be Fault or None, not {kind!r}")
+        given = params or {}
+        resolved = {k: _resolve_params(k, given.get(k, {})) for k in kinds if k is not None}
+        rule = RandomFaults(
+            kinds=kinds,
+            weights=tuple(float(weights[k]) for k in kinds),
+            path=path,
+            method=method.upper() if method else None,
+            params=resolved,
+            rng=random.Random(seed),  # nosec B311 - test data, not security
+        )
+        self._random.append(rule)
+        return rule
 
     def inject(
         self,
@@ -153,7 +207,9 @@ class FaultInjector:
         return fault
 
     def clear(self) -> None:
+        """Disarm every fault, random rules included."""
         self._armed.clear()
+        self._random.clear()
 
     def remove(self, fault: InjectedFault) -> None:
         if fault in self._armed:
@@ -174,6 +230,11 @@ class FaultInjector:
                 if fault.exhausted:
                     self._armed.remove(fault)
                 return fault
+        for rule in self._random:
+            if (rule.method is None or rule.method == method.upper()) and (
+                rule.path is None or rule.path in paths
+            ):
+                return rule.draw()
         return None
 
 
