@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
 import pytest
 
 from paylor_async import ManualClock, PaylorClient, RetryPolicy
 from paylor_async.testing import PaylorSimulator
+
+# Every event loop of the suite runs in asyncio's debug mode: never-awaited coroutines, slow
+# callbacks and non-threadsafe calls are reported (ResourceWarning is an error: pyproject).
+os.environ["PYTHONASYNCIODEBUG"] = "1"
 
 
 def no_jitter(value: float) -> float:
