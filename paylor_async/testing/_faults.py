@@ -177,7 +177,7 @@ class FaultInjector:
             path=path,
             method=method.upper() if method else None,
             params=resolved,
-            rng=random.Random(seed),  # test data, not security: nosec B311
+            rng=random.Random(seed),  # nosec B311 # test data, not security
         )
         self._random.append(rule)
         return rule

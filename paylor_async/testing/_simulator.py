@@ -71,7 +71,7 @@ class PaylorSimulator(MpesaControls, GlobalControls):
         self._state.on_stk_sent = self._schedule_completion
         self._api_key = self._state.add_key(ALL_SCOPES, api_key).key
         self._webhook_secret = webhook_secret or _ids.webhook_secret()
-        number = str(random.randint(100_000, 9_999_999))  # a fake till number: nosec B311
+        number = str(random.randint(100_000, 9_999_999))  # nosec B311 # a fake till number
         self._default_channel = self._state.add_channel(
             name="Default till", type="TILL", number=number, default=True
         )
