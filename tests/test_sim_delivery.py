@@ -14,6 +14,7 @@ import pytest
 
 from paylor_async._clock import ManualClock
 from paylor_async.testing import PaylorSimulator
+from paylor_async.testing._state import RegisteredWebhook
 from paylor_async.webhooks import SignatureMismatchError, compute_signature, verify_signature
 
 from ._receivers import Receiver, http_fixture, push, receivers_fixture  # noqa: F401
@@ -247,3 +248,18 @@ async def test_the_log_and_reprs_never_carry_the_secret(
     assert sim.webhook_secret not in shown
     assert sim._sender._wrong_secret is not None
     assert sim._sender._wrong_secret not in shown
+
+
+async def test_endpoints_registered_through_the_api_registry_get_deliveries_too(
+    sim: PaylorSimulator, http: aiohttp.ClientSession, receivers: MakeReceiver
+) -> None:
+    hook = await receivers()
+    # What the POST /global/webhooks handler does: add a record to the shared registry.
+    sim._state.webhook_endpoints["api-1"] = RegisteredWebhook(
+        id="api-1", url=hook.url, events=frozenset({"payment.success"}), created_at="now"
+    )
+    assert "api-1" in sim.registered_webhooks
+    await sim.complete(await push(http, sim))
+    [(headers, _)] = hook.received
+    assert headers["X-Webhook-Event"] == "transaction.updated"
+    assert sim.webhook_deliveries[0].endpoint_id == "api-1"

@@ -172,10 +172,13 @@ async def test_close_with_a_retry_pending_leaves_nothing_running(
     hook.script = [500, 500]
     clock = ManualClock()
     others = asyncio.all_tasks()
-    async with PaylorSimulator(clock=clock) as sim:
-        await sim.complete(await push(http, sim, hook.url))
-        assert clock.pending_timers == 1  # the retry's backoff sleep
-        assert len(asyncio.all_tasks() - others) >= 2  # a retry task besides the server's
+    sim = PaylorSimulator(clock=clock)
+    await sim.start()
+    await sim.complete(await push(http, sim, hook.url))
+    assert clock.pending_timers == 1  # the retry's backoff sleep
+    assert len(asyncio.all_tasks() - others) >= 2  # a retry task besides the server's
+    async with asyncio.timeout(5):  # close must not wait for the retry
+        await sim.close()
     assert clock.pending_timers == 0
     assert asyncio.all_tasks() - others == set()
     await clock.advance(60)
