@@ -14,7 +14,7 @@ from aiohttp import web
 from .._clock import Clock, LoopClock, TimerHandle
 from . import _ids
 from ._app import API_PREFIX, SimulatorApp
-from ._delivery import DeliveryPolicy, WebhookDelivery, WebhookSender
+from ._delivery import DeliveryTarget, WebhookDelivery, payment_event, registered_targets
 from ._faults import FaultInjector
 from ._global_controls import GlobalControls
 from ._global_handlers import GLOBAL_ROUTES
@@ -22,6 +22,7 @@ from ._handlers import ROUTES
 from ._mpesa_controls import MpesaControls
 from ._ratelimit import ServerRateLimiter, WindowKind
 from ._state import ALL_SCOPES, RecordedRequest, SimChannel, SimState, SimTransaction
+from ._webhook_controls import WebhookControls
 
 __all__ = ["DEFAULT_RATE_LIMITS", "PaylorSimulator"]
 
@@ -32,7 +33,7 @@ DEFAULT_RATE_LIMITS: Final[Mapping[str, tuple[int, float]]] = MappingProxyType(
 _SHUTDOWN_TIMEOUT: Final = 2.0
 
 
-class PaylorSimulator(MpesaControls, GlobalControls):
+class PaylorSimulator(MpesaControls, GlobalControls, WebhookControls):
     """A faithful local Paylor API on loopback, for tests, demos and users' own test suites.
 
     ::
@@ -78,14 +79,7 @@ class PaylorSimulator(MpesaControls, GlobalControls):
         self.faults = FaultInjector()
         self.limiter = ServerRateLimiter(rate_limits, window)
         self._requests: list[RecordedRequest] = []
-        self._deliveries: list[WebhookDelivery] = []
-        self._waiters: list[asyncio.Future[None]] = []  # woken whenever a delivery is recorded
-        self._sender = WebhookSender(
-            secret=lambda: self._webhook_secret,
-            clock=self.clock,
-            record=self._record_delivery,
-            policy=DeliveryPolicy(timeout=webhook_timeout),
-        )
+        self._init_webhooks(lambda: self._webhook_secret, webhook_timeout)
         self._timers: dict[str, TimerHandle] = {}
         self._tasks: set[asyncio.Task[object]] = set()
         self._runner: web.AppRunner | None = None
@@ -135,10 +129,10 @@ class PaylorSimulator(MpesaControls, GlobalControls):
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        await self._sender.close()  # cancels pending retries
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
-        await self._sender.close()
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -264,10 +258,14 @@ class PaylorSimulator(MpesaControls, GlobalControls):
     async def complete(
         self, transaction_id: str, mpesa_receipt: str | None = None
     ) -> SimTransaction:
-        """The customer paid: COMPLETED, fee deducted, webhook delivered (and awaited)."""
+        """The customer paid: COMPLETED, fee deducted, webhook delivered.
+
+        The first attempt to every target is awaited; retries go on in the background
+        (``await sim.drain_deliveries()`` waits for them).
+        """
         tx = self._pending(transaction_id)
         self._state.complete(tx, mpesa_receipt)
-        await self._sender.send_transaction_event(tx)
+        await self._deliver_transaction(tx)
         return tx
 
     async def fail(
@@ -279,7 +277,7 @@ class PaylorSimulator(MpesaControls, GlobalControls):
         """The push failed (1032: cancelled by the user): FAILED, webhook delivered."""
         tx = self._pending(transaction_id)
         self._state.fail(tx, result_code, result_desc)
-        await self._sender.send_transaction_event(tx)
+        await self._deliver_transaction(tx)
         return tx
 
     async def _deliver_event(
@@ -290,10 +288,23 @@ class PaylorSimulator(MpesaControls, GlobalControls):
         callback_url: str | None,
         transaction_id: str | None = None,
     ) -> list[WebhookDelivery]:
-        """Deliver one event: to ``callback_url`` when given (registered endpoints to come)."""
-        if callback_url is None:
-            return []
-        return await self._sender.send(callback_url, event, payload, transaction_id=transaction_id)
+        """Deliver one event to ``callback_url`` (if any) and every matching registered endpoint.
+
+        The body is serialised and signed once. ``X-Webhook-Event`` is ``event`` for the
+        callback URL; registered endpoints get ``transaction.updated`` for ``payment.*`` events
+        and ``event`` otherwise. Returns the first attempts (and duplicates); failed ones are
+        retried in the background per :attr:`delivery_policy`. Never raises for a failed
+        delivery: every POST is in :attr:`webhook_deliveries`.
+        """
+        targets = [] if callback_url is None else [DeliveryTarget(callback_url, event)]
+        targets += registered_targets(self._state.webhook_endpoints.values(), event)
+        return await self._sender.deliver(event, payload, targets, transaction_id=transaction_id)
+
+    async def _deliver_transaction(self, tx: SimTransaction) -> list[WebhookDelivery]:
+        event, payload = payment_event(tx)
+        return await self._deliver_event(
+            event, payload, callback_url=tx.callback_url, transaction_id=tx.id
+        )
 
     def _pending(self, transaction_id: str) -> SimTransaction:
         tx = self._state.transactions.get(transaction_id)
@@ -321,7 +332,7 @@ class PaylorSimulator(MpesaControls, GlobalControls):
             self._state.complete(tx, None)
         else:
             self._state.fail(tx, 1032, "Request cancelled by user")
-        self._spawn(self._sender.send_transaction_event(tx))
+        self._spawn(self._deliver_transaction(tx))
 
     def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -333,7 +344,7 @@ class PaylorSimulator(MpesaControls, GlobalControls):
         if not task.cancelled():
             task.exception()  # delivery never raises; retrieve anyway so nothing is logged
 
-    # requests and deliveries --------------------------------------------------------------
+    # requests ------------------------------------------------------------------------------
     @property
     def requests(self) -> list[RecordedRequest]:
         """Every request received, in arrival order (the live list: ``clear()`` works)."""
@@ -342,45 +353,6 @@ class PaylorSimulator(MpesaControls, GlobalControls):
     def requests_for(self, path_or_route: str) -> list[RecordedRequest]:
         """Requests to a route name, a path relative to ``/api/v1`` or a full path."""
         return [r for r in self._requests if path_or_route in (r.route, r.relative_path, r.path)]
-
-    @property
-    def webhook_deliveries(self) -> list[WebhookDelivery]:
-        """Every delivery attempt, in order (the live list)."""
-        return self._deliveries
-
-    @property
-    def delivery_policy(self) -> DeliveryPolicy:
-        """How webhooks are sent (timeout, attempts, backoff on the sim's clock); settable."""
-        return self._sender.policy
-
-    @delivery_policy.setter
-    def delivery_policy(self, policy: DeliveryPolicy) -> None:
-        self._sender.policy = policy
-
-    def _record_delivery(self, delivery: WebhookDelivery) -> None:
-        self._deliveries.append(delivery)
-        for waiter in self._waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-
-    async def wait_for_deliveries(
-        self,
-        n: int,
-        timeout: float = 5.0,  # noqa: ASYNC109 - the documented signature
-    ) -> list[WebhookDelivery]:
-        """Wait (real time) until at least ``n`` deliveries were recorded; returns them all."""
-        async with asyncio.timeout(timeout):
-            while len(self._deliveries) < n:
-                await self._wait_delivered()
-        return list(self._deliveries)
-
-    async def _wait_delivered(self) -> None:
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        try:
-            await waiter
-        finally:
-            self._waiters.remove(waiter)
 
     # helpers ------------------------------------------------------------------------------
     async def _sleep(self, seconds: float) -> None:
