@@ -20,7 +20,7 @@ from aiohttp import web
 from yarl import URL
 
 from paylor_async._clock import ManualClock
-from paylor_async.testing import Fault, PaylorSimulator, fee_for
+from paylor_async.testing import DeliveryPolicy, Fault, PaylorSimulator, fee_for
 from paylor_async.testing._app import parse_bearer
 from paylor_async.testing._handlers import ROUTES
 from paylor_async.testing._ids import ALIAS_ALPHABET, iso_ms
@@ -715,6 +715,7 @@ async def test_failed_delivery_is_recorded_not_raised(
     sim: PaylorSimulator, http: aiohttp.ClientSession, receiver: Any
 ) -> None:
     url, _, statuses = receiver
+    sim.delivery_policy = DeliveryPolicy(max_attempts=1)  # no retry scheduled behind the test
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}/hook"

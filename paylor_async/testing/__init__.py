@@ -11,11 +11,11 @@
 It is an independent oracle: it shares no code with the client beyond the webhook signer.
 """
 
-from ._delivery import DeliveryPolicy, WebhookDelivery
-from ._faults import Fault, FaultInjector, InjectedFault
+from ._delivery import DeliveryPolicy, WebhookDelivery, WebhookFaults
+from ._faults import Fault, FaultInjector, InjectedFault, RandomFaults
 from ._fees import FEE_TABLE, fee_for
 from ._simulator import DEFAULT_RATE_LIMITS, PaylorSimulator
-from ._state import ALL_SCOPES, RecordedRequest, SimChannel, SimTransaction
+from ._state import ALL_SCOPES, RecordedRequest, RegisteredWebhook, SimChannel, SimTransaction
 
 __all__ = [
     "ALL_SCOPES",
@@ -26,9 +26,12 @@ __all__ = [
     "FaultInjector",
     "InjectedFault",
     "PaylorSimulator",
+    "RandomFaults",
     "RecordedRequest",
+    "RegisteredWebhook",
     "SimChannel",
     "SimTransaction",
     "WebhookDelivery",
+    "WebhookFaults",
     "fee_for",
 ]
