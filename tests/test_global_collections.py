@@ -149,6 +149,8 @@ async def test_refusals_against_the_rail_send_no_collection(
     assert sim.requests_for(CREATE) == []
     assert sim.global_collections == {}
     assert isinstance(info.value, InvalidParameterError | InvalidAmountError)
+    # A refusal read from the cached list is confirmed on one fresh list before it counts.
+    assert len(sim.requests_for(PROVIDERS)) == 2
 
 
 async def test_amount_refusal_names_the_rail_limits(

@@ -14,7 +14,8 @@ currencies, and the payer detail its flow needs (PUSH: ``msisdn``; REDIRECT:
 A cached list never makes a call fail on its own: when the cached rail is missing or would
 refuse the request, the list is fetched fresh once and the checks run again on that. If Paylor
 will not give the list (for instance a key with ``global:collect`` but not ``global:read``), the
-collection goes out unchecked and Paylor's own validation answers.
+collection goes out unchecked and Paylor's own validation answers. A rail listed with
+``live: false`` is not refused here (what "live" means is not documented): Paylor decides.
 """
 
 from __future__ import annotations
