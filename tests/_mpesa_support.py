@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from paylor_async import PaylorClient, PermissionDeniedError
 from paylor_async.testing import ALL_SCOPES, PaylorSimulator, RecordedRequest
@@ -48,3 +51,23 @@ async def assert_missing_scope(
 
 async def collect(iterator: Any) -> list[Any]:
     return [item async for item in iterator]
+
+
+@asynccontextmanager
+async def fake_paylor(answers: dict[str, Any]) -> AsyncIterator[PaylorClient]:
+    """A bare HTTP server answering ``answers[path]`` (200, JSON) to any method, and a client
+    for it: for the shapes the reference only GUESSES, which the simulator does not vary."""
+
+    async def handler(request: web.Request) -> web.Response:
+        return web.json_response(answers[request.path])
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        base = str(server.make_url("/api/v1"))
+        async with PaylorClient("sk_test_fake", base_url=base, rate_limits=None) as paylor:
+            yield paylor
+    finally:
+        await server.close()

@@ -16,7 +16,13 @@ from paylor_async import (
 from paylor_async.models.channels import Channel, ChannelDeletion, ChannelStatus, ChannelType
 from paylor_async.testing import Fault, PaylorSimulator
 
-from ._mpesa_support import assert_missing_scope, collect, last_request, wire_body
+from ._mpesa_support import (
+    assert_missing_scope,
+    collect,
+    fake_paylor,
+    last_request,
+    wire_body,
+)
 
 CHANNELS = "/merchants/channels"
 ALIAS = re.compile(r"PAYL-[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{6}")
@@ -243,3 +249,16 @@ async def test_bad_update_input_sends_nothing(
 async def test_missing_scope(sim: PaylorSimulator, call: object, route: str, scope: str) -> None:
     await assert_missing_scope(sim, call, route=route, required=scope)  # type: ignore[arg-type]
     assert len(sim.channels) == 1
+
+
+async def test_unknown_channel_type_and_status_are_kept() -> None:
+    answer = {"channels": [{"id": "c1", "type": "POCHI", "status": "SUSPENDED", "extra": 1}]}
+    async with fake_paylor({"/api/v1" + CHANNELS: answer}) as paylor:
+        [channel] = await collect(paylor.channels.list())
+    assert channel.type == "POCHI"
+    assert channel.type is not None
+    assert not channel.type.is_known
+    assert channel.status == "SUSPENDED"
+    assert not channel.is_active
+    assert channel.alias is None
+    assert channel.raw["extra"] == 1

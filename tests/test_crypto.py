@@ -23,7 +23,7 @@ from paylor_async.models.crypto import CryptoPayment
 from paylor_async.resources.crypto import crypto_amount_for_wire
 from paylor_async.testing import Fault, PaylorSimulator
 
-from ._mpesa_support import assert_missing_scope, last_request, wire_body
+from ._mpesa_support import assert_missing_scope, fake_paylor, last_request, wire_body
 
 CRYPTO = "/merchants/payments/crypto"
 WALLET_ID = "665f4c1b9a8d2e001f2a1234"
@@ -260,3 +260,14 @@ async def test_retrieve_needs_crypto_read(sim: PaylorSimulator) -> None:
         route="crypto_retrieve",
         required="crypto:read",
     )
+
+
+async def test_a_retrieved_payment_of_another_shape_is_kept_not_fatal() -> None:
+    answer = {"payment_id": "cp_1", "status": "PAID", "amount": "10.500000", "network": "TRC20"}
+    async with fake_paylor({"/api/v1" + CRYPTO + "/cp_1": answer}) as paylor:
+        payment = await paylor.crypto.retrieve("cp_1")
+    assert payment.amount == Decimal("10.5")
+    assert payment.address is None
+    assert payment.expires_at is None
+    assert payment.status == "PAID"
+    assert payment.raw["network"] == "TRC20"

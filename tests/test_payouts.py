@@ -20,7 +20,7 @@ from paylor_async import (
 from paylor_async.models.payouts import PayoutResult
 from paylor_async.testing import Fault, PaylorSimulator
 
-from ._mpesa_support import assert_missing_scope, last_request, wire_body
+from ._mpesa_support import assert_missing_scope, fake_paylor, last_request, wire_body
 
 B2C = "/merchants/payments/b2c"
 HOOK = "https://shop.example/paylor/payouts"
@@ -214,3 +214,15 @@ async def test_missing_scope(sim: PaylorSimulator) -> None:
         required="b2c:payout",
     )
     assert sim.transactions == {}
+
+
+async def test_an_unexpected_answer_shape_is_kept_not_fatal() -> None:
+    answer = {"payoutId": "p_1", "status": "QUEUED", "conversationId": "AG_1"}
+    async with fake_paylor({"/api/v1" + B2C: answer}) as paylor:
+        payout = await paylor.payouts.b2c("0712345678", 100, "P-9", idempotency_key="p-9")
+    assert payout.transaction_id is None
+    assert payout.status == "QUEUED"
+    assert payout.status is not None
+    assert not payout.status.is_known
+    assert payout.raw["payoutId"] == "p_1"
+    assert payout.idempotency_key == "p-9"

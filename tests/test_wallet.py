@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from paylor_async import PaylorClient, ValidationError
 from paylor_async.models.wallet import B2CMetrics, WalletSummary
 from paylor_async.testing import Fault, PaylorSimulator
 
-from ._mpesa_support import assert_missing_scope, last_request
+from ._mpesa_support import assert_missing_scope, fake_paylor, last_request
 
 WALLET = "/merchants/wallet"
 METRICS = "/merchants/b2c/metrics"
+WALLET_PATH = "/api/v1" + WALLET
+METRICS_PATH = "/api/v1" + METRICS
 
 
 async def test_wallet_balance_and_fee_movements(sim: PaylorSimulator, client: PaylorClient) -> None:
@@ -64,33 +62,11 @@ async def test_b2c_metrics_count_payouts(sim: PaylorSimulator, client: PaylorCli
     assert last_request(sim, METRICS).method == "GET"
 
 
-@pytest.fixture
-async def fake_paylor() -> AsyncIterator[tuple[TestServer, dict[str, Any]]]:
-    """A bare HTTP server answering whatever JSON the test sets (for GUESSED shapes)."""
-    answers: dict[str, Any] = {}
-
-    async def handler(request: web.Request) -> web.Response:
-        return web.json_response(answers[request.path])
-
-    app = web.Application()
-    app.router.add_get("/{tail:.*}", handler)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    try:
-        yield server, answers
-    finally:
-        await server.close()
-
-
 @pytest.mark.parametrize("wrapper", [None, "metrics", "data"])
-async def test_metrics_decode_flat_or_wrapped(
-    fake_paylor: tuple[TestServer, dict[str, Any]], wrapper: str | None
-) -> None:
-    server, answers = fake_paylor
+async def test_metrics_decode_flat_or_wrapped(wrapper: str | None) -> None:
     inner = {"balance": 12.5, "totalPayouts": 4, "newFigure": "kept"}
-    answers["/api/v1/merchants/b2c/metrics"] = inner if wrapper is None else {wrapper: inner}
-    base = str(server.make_url("/api/v1"))
-    async with PaylorClient("sk_test_x", base_url=base, rate_limits=None) as paylor:
+    answers = {METRICS_PATH: inner if wrapper is None else {wrapper: inner}}
+    async with fake_paylor(answers) as paylor:
         metrics = await paylor.wallet.b2c_metrics()
     assert metrics.balance == Decimal("12.5")
     assert metrics.total_payouts == 4
@@ -98,13 +74,9 @@ async def test_metrics_decode_flat_or_wrapped(
     assert metrics.raw["newFigure"] == "kept"
 
 
-async def test_wallet_tolerates_missing_and_unknown_fields(
-    fake_paylor: tuple[TestServer, dict[str, Any]],
-) -> None:
-    server, answers = fake_paylor
-    answers["/api/v1/merchants/wallet"] = {"wallet": {"balance": "7.25"}, "tier": "gold"}
-    base = str(server.make_url("/api/v1"))
-    async with PaylorClient("sk_test_x", base_url=base, rate_limits=None) as paylor:
+async def test_wallet_tolerates_missing_and_unknown_fields() -> None:
+    answers = {WALLET_PATH: {"wallet": {"balance": "7.25"}, "tier": "gold"}}
+    async with fake_paylor(answers) as paylor:
         summary = await paylor.wallet.retrieve()
     assert summary.balance == Decimal("7.25")
     assert summary.currency is None
