@@ -241,7 +241,7 @@ class SimState:
         self.crypto_payments: dict[str, SimCryptoPayment] = {}
         #: Seconds a crypto payment's address stays valid.
         self.crypto_payment_ttl = 1800.0
-        #: Called (synchronously) when a push was accepted and the transaction is STK_SENT.
+        #: Called (synchronously) when a push, payout or B2B prompt went out (completion timer).
         self.on_stk_sent: Callable[[SimTransaction], None] | None = None
         #: Webhook endpoints registered by ``sim.register_webhook`` or ``POST /global/webhooks``.
         self.webhook_endpoints: dict[str, RegisteredWebhook] = {}
