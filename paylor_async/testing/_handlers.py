@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from ._channel_handlers import CHANNEL_ROUTES
+from ._crypto_handlers import CRYPTO_ROUTES
 from ._fees import fee_for
+from ._payout_handlers import PAYOUT_ROUTES
 from ._responses import ApiError, ApiResponse
 from ._routing import RequestContext, Route
 from ._state import StoredResponse
@@ -83,7 +86,7 @@ def list_transactions(ctx: RequestContext) -> ApiResponse:
 
 
 #: name, method, path (relative to /api/v1), scopes (any one grants), rate-limit group, handler
-ROUTES: tuple[Route, ...] = (
+_COLLECTION_ROUTES: tuple[Route, ...] = (
     Route(
         "stk_push",
         "POST",
@@ -109,3 +112,6 @@ ROUTES: tuple[Route, ...] = (
         list_transactions,
     ),
 )
+
+#: Every M-Pesa-side route: collections, payouts and wallet, crypto, channels.
+ROUTES: tuple[Route, ...] = _COLLECTION_ROUTES + PAYOUT_ROUTES + CRYPTO_ROUTES + CHANNEL_ROUTES

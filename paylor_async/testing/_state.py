@@ -15,6 +15,7 @@ from multidict import CIMultiDictProxy
 
 from .._clock import Clock
 from . import _ids
+from ._crypto_state import SimCryptoPayment
 from ._global_state import GlobalState
 from ._ids import iso_ms
 
@@ -145,6 +146,8 @@ class SimTransaction:
     idempotency_key: str | None = None
     api_key: str | None = attrs.field(default=None, repr=False)
     status: str = "INITIATED"
+    #: ``STK_PUSH``, ``B2C`` or ``B2B_EXPRESS``; a failed B2C payout goes back to the B2C wallet.
+    kind: str = "STK_PUSH"
     currency: str = "KES"
     provider: str = "MPESA"
     mpesa_receipt: str | None = None
@@ -219,7 +222,12 @@ class RecordedRequest:
 class SimState:
     """The merchant's world. One simulator is one merchant."""
 
-    def __init__(self, clock: Clock, fee_wallet_balance: Decimal) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        fee_wallet_balance: Decimal,
+        b2c_wallet_balance: Decimal = Decimal("100000"),
+    ) -> None:
         self.clock = clock
         self.merchant_id = _ids.merchant_id()
         self.keys: dict[str, ApiKey] = {}
@@ -228,7 +236,12 @@ class SimState:
         self.transactions: dict[str, SimTransaction] = {}
         self.idempotency: dict[tuple[str, str], StoredResponse] = {}
         self.fee_wallet_balance = fee_wallet_balance
-        #: Called (synchronously) when a push was accepted and the transaction is STK_SENT.
+        #: The separate wallet B2C payouts are paid from (debited when a payout is accepted).
+        self.b2c_wallet_balance = b2c_wallet_balance
+        self.crypto_payments: dict[str, SimCryptoPayment] = {}
+        #: Seconds a crypto payment's address stays valid.
+        self.crypto_payment_ttl = 1800.0
+        #: Called (synchronously) when a push, payout or B2B prompt went out (completion timer).
         self.on_stk_sent: Callable[[SimTransaction], None] | None = None
         #: Webhook endpoints registered by ``sim.register_webhook`` or ``POST /global/webhooks``.
         self.webhook_endpoints: dict[str, RegisteredWebhook] = {}
@@ -285,6 +298,30 @@ class SimState:
             return self.channels[ref]
         return next((c for c in self.channels.values() if c.alias == ref), None)
 
+    def channel_with(
+        self, type: str, number: str, *, other_than: str | None = None
+    ) -> SimChannel | None:
+        """The merchant's channel of this type and number (Paylor allows only one)."""
+        return next(
+            (
+                c
+                for c in self.channels.values()
+                if c.type == type and c.number == number and c.id != other_than
+            ),
+            None,
+        )
+
+    def update_channel(self, channel: SimChannel, changes: Mapping[str, Any]) -> None:
+        """Apply ``changes`` (attribute name -> value) and touch ``updated_at``."""
+        for name, value in changes.items():
+            setattr(channel, name, value)
+        channel.updated_at = self.clock.wall()
+
+    def delete_channel(self, channel: SimChannel) -> None:
+        del self.channels[channel.id]
+        if self.default_channel_id == channel.id:
+            self.default_channel_id = next(iter(self.channels), None)
+
     def default_channel(self) -> SimChannel | None:
         """The default channel if active, else the first active one."""
         if self.default_channel_id is not None:
@@ -332,7 +369,11 @@ class SimState:
         return tx
 
     def mark_stk_sent(self, tx: SimTransaction) -> None:
-        self.set_status(tx, "STK_SENT")
+        self.mark_submitted(tx, "STK_SENT")
+
+    def mark_submitted(self, tx: SimTransaction, status: str) -> None:
+        """The request went to M-Pesa: ``status``, and the completion timer (if any) starts."""
+        self.set_status(tx, status)
         if self.on_stk_sent is not None:
             self.on_stk_sent(tx)
 
@@ -353,6 +394,8 @@ class SimState:
         self._ensure_pending(tx)
         tx.result_code = result_code
         tx.result_desc = result_desc
+        if tx.kind == "B2C":
+            self.b2c_wallet_balance += tx.amount  # the payout never left: refunded
         self.set_status(tx, "FAILED")
 
     @staticmethod
