@@ -53,8 +53,7 @@ def crypto_amount_for_wire(amount: int | Decimal) -> int | float:
     if value > CRYPTO_MAX_AMOUNT:
         raise InvalidAmountError(f"amount is beyond any payment (over {CRYPTO_MAX_AMOUNT:,} USDT)")
     exponent = value.normalize().as_tuple().exponent
-    assert isinstance(exponent, int)  # finite
-    if exponent < -CRYPTO_DECIMAL_PLACES:
+    if not isinstance(exponent, int) or exponent < -CRYPTO_DECIMAL_PLACES:
         raise InvalidAmountError(
             f"amount has more than {CRYPTO_DECIMAL_PLACES} decimal places (USDT's precision), "
             f"got {value}"
