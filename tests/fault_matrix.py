@@ -54,8 +54,16 @@ async def stk_push(client: PaylorClient, reference: str, key: str) -> str:
     return result.transaction_id
 
 
+async def b2c_payout(client: PaylorClient, reference: str, key: str) -> str:
+    result = await client.payouts.b2c(
+        phone="0712345678", amount=10, reference=reference, idempotency_key=key
+    )
+    return result.transaction_id
+
+
 OPERATIONS: dict[str, tuple[str, Operation]] = {
     "stk_push": ("/merchants/payments/stk-push", stk_push),
+    "b2c_payout": ("/merchants/payments/b2c", b2c_payout),
 }
 
 
