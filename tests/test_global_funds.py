@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from paylor_async import (
 from paylor_async.models import TransactionStatus
 from paylor_async.testing import PaylorSimulator
 from paylor_async.testing._global_records import collection_confirmed_payload
+from paylor_async.webhooks import verify_signature
 
 from .global_support import client_with, details, last_json, send_raw
 
@@ -84,7 +86,7 @@ async def receiver() -> AsyncIterator[tuple[str, list[bytes]]]:
 async def test_confirmation_emits_the_flat_webhook_to_registered_endpoints(
     sim: PaylorSimulator, client: PaylorClient, receiver: tuple[str, list[bytes]]
 ) -> None:
-    url, _ = receiver
+    url, bodies = receiver
     hook = await client.global_payments.webhooks.register(url)
     assert sim._state.webhook_endpoints[hook.id].url == url
     reference = await _confirmed(client, sim, 1500)
@@ -104,6 +106,14 @@ async def test_confirmation_emits_the_flat_webhook_to_registered_endpoints(
     }
     assert payload == collection_confirmed_payload(collection)
     assert payload["createdAt"].endswith("Z")
+    # The registered endpoint really received it: signed, flat, its own event name.
+    [delivery] = await sim.drain_deliveries()
+    assert delivery.url == url
+    assert delivery.status == 200
+    assert delivery.header_event == "global.collection.confirmed"
+    assert bodies == [delivery.body]
+    verify_signature(bodies[0], delivery.headers["X-Webhook-Signature"], sim.webhook_secret)
+    assert json.loads(bodies[0])["merchantReference"] == "INV-1500"
     with pytest.raises(ValueError):
         await sim.confirm_collection(reference)  # already CONFIRMED
     assert len(sim.global_events) == 1
