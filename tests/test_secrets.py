@@ -50,3 +50,72 @@ async def test_canary_key_appears_nowhere(caplog: pytest.LogCaptureFixture) -> N
     for text in seen:
         assert CANARY not in text
         assert "CANARY0123456789abcdef" not in text
+
+
+async def _every_call(paylor: PaylorClient) -> list[object]:
+    """One call of every resource method that talks to Paylor."""
+    g = paylor.global_payments
+    calls = [
+        lambda: paylor.payments.stk_push(phone="0712345678", amount=5, reference="S"),
+        lambda: paylor.payments.b2b_express(payer_shortcode="600000", amount=5, reference="S"),
+        lambda: paylor.transactions.retrieve("665f4c1b9a8d2e001f2a1234"),
+        lambda: paylor.transactions.find_by_reference("S", max_pages=1),
+        lambda: paylor.payouts.b2c(phone="0712345678", amount=10, reference="S"),
+        lambda: paylor.crypto.create_payment(amount=5, reference="S"),
+        lambda: paylor.crypto.retrieve("665f4c1b9a8d2e001f2a1234"),
+        lambda: paylor.wallet.retrieve(),
+        lambda: paylor.wallet.b2c_metrics(),
+        lambda: paylor.channels.create(name="Till", type="TILL", number="5123456"),
+        lambda: paylor.channels.update("PAYL-ABCDEF", name="New"),
+        lambda: paylor.channels.delete("PAYL-ABCDEF"),
+        lambda: g.providers.list(),
+        lambda: g.collections.retrieve("GC-1780000000000-A9X2K"),
+        lambda: g.wallet.retrieve(),
+        lambda: g.settings.retrieve(),
+        lambda: g.webhooks.register("https://shop.example/hook"),
+        lambda: g.withdrawals.create(
+            amount=5, currency="KES", channel="MPESA", account="254712345678"
+        ),
+    ]
+    seen: list[object] = []
+    for call in calls:
+        try:
+            seen.append(await call())
+        except PaylorError as exc:
+            seen.append(exc)
+    return seen
+
+
+async def test_canary_key_appears_nowhere_on_any_endpoint(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A hostile server echoing the key in every error, a dropped connection, a rotation."""
+    caplog.set_level(logging.DEBUG)
+    texts: list[str] = []
+    async with (
+        PaylorSimulator(api_key=CANARY) as sim,
+        PaylorClient(
+            CANARY, base_url=sim.base_url, clock=ManualClock(autojump=True), timeout=0.5
+        ) as paylor,
+    ):
+        echo = f"key {CANARY} refused"
+        sim.faults.inject(Fault.API_ERROR, times=None, status=400, code="X", message=echo)
+        outcomes = await _every_call(paylor)
+        sim.faults.clear()
+        sim.faults.inject(Fault.DROP_CONNECTION, times=None)
+        outcomes += await _every_call(paylor)
+        sim.faults.clear()
+        paylor.set_api_key(sim.rotate_key())
+        outcomes += await _every_call(paylor)
+        texts.append(repr(paylor))
+    assert sum(isinstance(o, PaylorError) for o in outcomes) >= 36  # the faults really hit
+    for outcome in outcomes:
+        texts += [str(outcome), repr(outcome)]
+        if isinstance(outcome, BaseException):
+            texts.append("".join(traceback.format_exception(outcome)))
+            texts.append(repr(vars(outcome)))
+    texts.append(caplog.text)
+    texts += [repr(record.__dict__) for record in caplog.records]
+    for text in texts:
+        assert CANARY not in text
+        assert "CANARY0123456789abcdef" not in text
