@@ -132,6 +132,29 @@ def test_hostile_headers_raise_only_verification_errors(
         WebhookVerifier(SECRET).verify_sync(BODY, headers)
 
 
+@pytest.mark.parametrize(
+    ("signature", "error"),
+    [
+        (SIG.upper(), None),
+        ("sha256=" + SIG, None),
+        (" " + SIG + "\t", None),
+        (SIG[:30] + "  " + SIG[32:], MalformedSignatureError),  # 64 characters, not clean hex
+        (SIG[:62] + " a", MalformedSignatureError),
+        (SIG[:63] + "g", MalformedSignatureError),
+        (SIG[:63] + "\u0660", MalformedSignatureError),
+        (SIG[:63], MalformedSignatureError),
+        (SIG[:63] + ("0" if SIG[63] != "0" else "1"), SignatureMismatchError),
+    ],
+)
+def test_signature_forms(signature: str, error: type[Exception] | None) -> None:
+    verifier = WebhookVerifier(SECRET)
+    if error is None:
+        assert verifier.verify_sync(BODY, {"X-Webhook-Signature": signature}).dedupe_key
+    else:
+        with pytest.raises(error):
+            verifier.verify_sync(BODY, {"X-Webhook-Signature": signature})
+
+
 def test_rotation_and_delivered_as() -> None:
     verifier = WebhookVerifier([SECRET, OLD_SECRET])
     old = compute_signature(BODY, OLD_SECRET)

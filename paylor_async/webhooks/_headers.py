@@ -27,7 +27,11 @@ def header_value(headers: object, name: str) -> object:
 
     Never raises: a headers object that fails while being read counts as "header absent".
     """
-    if headers is None:
+    if type(headers) is dict:  # the common case, kept cheap: an exact key, a str value
+        value = headers.get(name)
+        if type(value) is str:
+            return value
+    elif headers is None:
         return None
     try:
         return _lookup(headers, name)

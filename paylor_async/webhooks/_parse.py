@@ -32,6 +32,8 @@ from ._events import (
 __all__ = ["decode_body", "parse_event"]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_NUMBER = (int, Decimal)
+_KNOWN_STATUSES: dict[str, WebhookStatus] = {status.value: status for status in WebhookStatus}
 
 
 def parse_event(
@@ -83,7 +85,7 @@ def decode_body(body: object) -> Mapping[str, Any]:
             raise InvalidPayloadError(
                 f"webhook body must be bytes, str or a mapping, not {type(body).__name__}"
             )
-        parsed = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+        parsed = _DECODER.decode(text)
     except InvalidPayloadError:
         raise
     except UnicodeError:
@@ -93,7 +95,7 @@ def decode_body(body: object) -> Mapping[str, Any]:
     if not isinstance(parsed, dict):
         raise InvalidPayloadError(f"webhook body must be a JSON object, not {_kind(parsed)}")
     try:
-        frozen: Mapping[str, Any] = _freeze(parsed)
+        frozen: Mapping[str, Any] = _freeze_json(parsed)
     except RecursionError:
         raise InvalidPayloadError("webhook body is nested too deeply") from None
     return frozen
@@ -118,10 +120,10 @@ def _build(data: Mapping[str, Any], delivered_as: str | None, digest: bytes) -> 
 
 def _payment_event(name: str, data: Mapping[str, Any], delivered_as: str | None) -> PaymentEvent:
     tx = data.get("transaction")
-    if not isinstance(tx, Mapping):
+    if not isinstance(tx, MappingProxyType):  # every mapping was frozen into one
         _invalid(f"'transaction' must be an object, not {_kind(tx)}")
     metadata = tx.get("metadata")
-    if not isinstance(metadata, Mapping):
+    if not isinstance(metadata, MappingProxyType):
         metadata = _EMPTY  # EARLY field: tolerated when absent or odd
     transaction = PaymentTransaction(
         id=_required_text(tx, "id", "transaction.id"),
@@ -176,7 +178,7 @@ def _optional_text(data: Mapping[str, Any], key: str, label: str) -> str | None:
     value = data.get(key)
     if value is None or isinstance(value, str):
         return value
-    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+    if type(value) is not bool and isinstance(value, _NUMBER):
         return str(value)  # an id sent as a number: keep it, as text
     return _invalid(f"'{label}' must be a string, not {_kind(value)}")
 
@@ -184,14 +186,14 @@ def _optional_text(data: Mapping[str, Any], key: str, label: str) -> str | None:
 def _lenient_text(value: object) -> str | None:
     if isinstance(value, str):
         return value
-    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+    if type(value) is not bool and isinstance(value, _NUMBER):
         return str(value)
     return None
 
 
 def _amount(data: Mapping[str, Any], label: str) -> Decimal:
     value = data.get(label.rsplit(".", 1)[-1])
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+    if type(value) is bool or not isinstance(value, _NUMBER):
         _invalid(f"'{label}' must be a number, not {_kind(value)}")
     try:
         amount = Decimal(value)
@@ -206,7 +208,7 @@ def _status(data: Mapping[str, Any], label: str) -> WebhookStatus:
     value = data.get(label.rsplit(".", 1)[-1])
     if not isinstance(value, str) or not value:
         _invalid(f"'{label}' must be a non-empty string, not {_kind(value)}")
-    return WebhookStatus(value)
+    return _KNOWN_STATUSES.get(value) or WebhookStatus(value)
 
 
 def _result_code(value: object) -> int | None:
@@ -245,6 +247,16 @@ def _freeze(value: Any) -> Any:
     return value
 
 
+def _freeze_json(value: Any) -> Any:
+    """:func:`_freeze` for what ``json.loads`` returns (exact dict/list types): faster."""
+    kind = type(value)
+    if kind is dict:
+        return MappingProxyType({k: _freeze_json(v) for k, v in value.items()})
+    if kind is list:
+        return tuple([_freeze_json(v) for v in value])
+    return value
+
+
 def _canonical(body: Mapping[str, Any]) -> bytes:
     try:
         return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
@@ -254,6 +266,10 @@ def _canonical(body: Mapping[str, Any]) -> bytes:
 
 def _no_constant(name: str) -> NoReturn:
     raise InvalidPayloadError(f"webhook body contains {name}, which is not a valid amount")
+
+
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constant)
+"""One decoder, made once: ``json.loads`` with arguments builds a new one per call."""
 
 
 def _kind(value: object) -> str:
