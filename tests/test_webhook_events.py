@@ -272,3 +272,24 @@ def test_messages_do_not_echo_the_body() -> None:
     with pytest.raises(InvalidPayloadError) as caught:
         parse_event(body)
     assert "SECRET-ORDER-DATA" not in str(caught.value)
+
+
+def test_events_are_immutable_hashable_values_with_a_short_repr() -> None:
+    import copy
+
+    event = parse_event(SUCCESS)
+    assert isinstance(event, PaymentEvent)
+    assert hash(event) == hash(parse_event(SUCCESS))
+    assert {event, parse_event(SUCCESS)} == {event}
+    assert event != parse_event(FAILED_1032)
+    assert copy.copy(event) is event and copy.deepcopy(event) is event
+    text = repr(event)
+    assert text.startswith("PaymentEvent(event='payment.success', transaction=PaymentTransaction(")
+    assert "raw=" not in text and "metadata=" not in text
+    with pytest.raises(AttributeError):
+        del event.event
+    with pytest.raises(TypeError):
+        UnknownEvent(event="x")  # dedupe_key is required
+    with pytest.raises(TypeError):
+        UnknownEvent(event="x", dedupe_key="k", surprise=1)
+    assert UnknownEvent(event="x", dedupe_key="k").raw == {}

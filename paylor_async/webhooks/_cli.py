@@ -7,12 +7,12 @@ import json
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import fields, is_dataclass
 from typing import Any, BinaryIO, TextIO
 
 from ..errors import PaylorError
 from ._errors import WebhookVerificationError
 from ._events import WebhookEvent
+from ._record import Record
 from ._signature import compute_signature
 from ._verifier import WebhookVerifier
 
@@ -78,12 +78,8 @@ def describe(event: WebhookEvent) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: _plain(getattr(value, f.name))
-            for f in fields(value)
-            if f.name not in ("raw", "metadata")
-        }
+    if isinstance(value, Record):
+        return {name: _plain(field) for name, field in value.fields() if name not in value._hidden}
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, str):

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeAlias
+from types import MappingProxyType
+from typing import Any, ClassVar, TypeAlias
+
+from ._record import Record
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 __all__ = [
     "GLOBAL_COLLECTION_PREFIX",
@@ -71,8 +75,7 @@ class WebhookStatus(enum.StrEnum):
         return self in (WebhookStatus.COMPLETED, WebhookStatus.CONFIRMED)
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentTransaction:
+class PaymentTransaction(Record):
     """The ``transaction`` object of a payment event.
 
     Attributes:
@@ -98,12 +101,25 @@ class PaymentTransaction:
     mpesa_receipt: str | None
     result_code: int | None
     result_description: str | None
-    metadata: Mapping[str, Any] = field(repr=False)
-    raw: Mapping[str, Any] = field(repr=False)
+    metadata: Mapping[str, Any]
+    raw: Mapping[str, Any]
+
+    __slots__ = (  # noqa: RUF023 - field order (repr, CLI)
+        "id",
+        "reference",
+        "internal_reference",
+        "amount",
+        "status",
+        "provider_ref",
+        "mpesa_receipt",
+        "result_code",
+        "result_description",
+        "metadata",
+        "raw",
+    )
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentEvent:
+class PaymentEvent(Record):
     """A payment webhook: ``payment.success``, ``payment.failed``, ``transaction.updated``...
 
     Attributes:
@@ -120,8 +136,11 @@ class PaymentEvent:
     event: str
     transaction: PaymentTransaction
     dedupe_key: str
-    delivered_as: str | None = None
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    delivered_as: str | None
+    raw: Mapping[str, Any]
+
+    __slots__ = ("event", "transaction", "dedupe_key", "delivered_as", "raw")  # noqa: RUF023 - field order (repr, CLI)
+    _defaults: ClassVar[Mapping[str, Any]] = {"delivered_as": None, "raw": _EMPTY}
 
     @property
     def transaction_id(self) -> str:
@@ -174,8 +193,7 @@ class PaymentEvent:
         return self.transaction.status.is_success
 
 
-@dataclass(frozen=True, slots=True)
-class GlobalCollectionEvent:
+class GlobalCollectionEvent(Record):
     """A Global collection webhook (``global.collection.confirmed``): a flat body.
 
     Attributes:
@@ -202,8 +220,23 @@ class GlobalCollectionEvent:
     provider: str | None
     created_at: datetime | None
     dedupe_key: str
-    delivered_as: str | None = None
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    delivered_as: str | None
+    raw: Mapping[str, Any]
+
+    __slots__ = (  # noqa: RUF023 - field order (repr, CLI)
+        "event",
+        "reference",
+        "merchant_reference",
+        "amount",
+        "currency",
+        "status",
+        "provider",
+        "created_at",
+        "dedupe_key",
+        "delivered_as",
+        "raw",
+    )
+    _defaults: ClassVar[Mapping[str, Any]] = {"delivered_as": None, "raw": _EMPTY}
 
     @property
     def succeeded(self) -> bool:
@@ -211,8 +244,7 @@ class GlobalCollectionEvent:
         return self.status.is_success
 
 
-@dataclass(frozen=True, slots=True)
-class UnknownEvent:
+class UnknownEvent(Record):
     """A verified body this SDK does not recognise: kept whole, never dropped.
 
     Attributes:
@@ -225,8 +257,11 @@ class UnknownEvent:
 
     event: str | None
     dedupe_key: str
-    delivered_as: str | None = None
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    delivered_as: str | None
+    raw: Mapping[str, Any]
+
+    __slots__ = ("event", "dedupe_key", "delivered_as", "raw")  # noqa: RUF023 - field order (repr, CLI)
+    _defaults: ClassVar[Mapping[str, Any]] = {"delivered_as": None, "raw": _EMPTY}
 
 
 WebhookEvent: TypeAlias = PaymentEvent | GlobalCollectionEvent | UnknownEvent

@@ -81,7 +81,10 @@ class WebhookVerifier:
                 request is not authentic (answer 401).
         """
         data = body if type(body) is bytes else _raw_body(body)
-        expected = _fast_signature_bytes(header_value(headers, SIGNATURE_HEADER))
+        signature = headers.get(SIGNATURE_HEADER) if type(headers) is dict else None
+        if signature is None or type(signature) is not str:
+            signature = header_value(headers, SIGNATURE_HEADER)
+        expected = _fast_signature_bytes(signature)
         matched = False
         for key in self._keys:  # every key, each compared in constant time
             if hmac.compare_digest(hmac.digest(key, data, "sha256"), expected):
