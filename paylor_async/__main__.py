@@ -1,4 +1,4 @@
-"""Command line: ``python -m paylor_async demo | simulator``."""
+"""Command line: ``python -m paylor_async demo | simulator | sign | verify``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+
+from .webhooks._cli import add_commands as add_webhook_commands
 
 __all__ = ["main"]
 
@@ -31,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     sim = commands.add_parser("simulator", help="run the local Paylor simulator")
     sim.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sim.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any)")
+    add_webhook_commands(commands)
     return parser
 
 
@@ -40,6 +43,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ._demo import run_demo
 
         return asyncio.run(run_demo())
+    if args.command in ("sign", "verify"):
+        from .webhooks._cli import run_sign, run_verify
+
+        run = run_sign if args.command == "sign" else run_verify
+        return run(args, sys.stdout, sys.stderr)
     try:
         asyncio.run(_serve_simulator(args.host, args.port))
     except KeyboardInterrupt:

@@ -1,17 +1,26 @@
-"""Verify Paylor webhooks. Standalone: importing it never imports aiohttp or the client.
+"""Receive Paylor webhooks: verify, parse into typed events, dedupe. Standalone and light:
+importing it never imports aiohttp, the client or any web framework.
 
-Verify over the raw request body (the exact bytes received), then parse the JSON::
+::
 
-    from paylor_async.webhooks import SIGNATURE_HEADER, verify_signature
+    from paylor_async.webhooks import InMemoryDedupe, WebhookVerifier
 
-    body = await request.read()  # aiohttp; Starlette: await request.body(); Django: request.body
-    verify_signature(body, request.headers.get(SIGNATURE_HEADER), [current, previous])
+    verifier = WebhookVerifier(secrets=[current, previous], dedupe=InMemoryDedupe(ttl=86400))
+    event = await verifier.verify(raw_body, request.headers)  # any headers mapping, any case
 
-Paylor signs no timestamp: a captured callback can be replayed. Make handlers idempotent
-(dedupe on transaction id + status).
+Verify over the raw request body (the exact bytes received): ``await request.read()``
+(aiohttp), ``await request.body()`` (Starlette/FastAPI), ``request.body`` (Django). Ready-made
+adapters: :mod:`paylor_async.webhooks.aiohttp`, :mod:`paylor_async.webhooks.starlette`,
+:mod:`paylor_async.webhooks.django`.
+
+Paylor signs no timestamp: a captured callback can be replayed, and deliveries may repeat.
+``verify`` claims each event's ``dedupe_key`` (transaction id + status) in the dedupe store and
+raises :class:`DuplicateEventError` for one already claimed; answer those with 200.
 """
 
+from ._dedupe import DedupeStore
 from ._errors import (
+    DuplicateEventError,
     InvalidPayloadError,
     MalformedSignatureError,
     MissingSignatureError,
@@ -20,19 +29,41 @@ from ._errors import (
     WebhookSecretError,
     WebhookVerificationError,
 )
+from ._events import (
+    GlobalCollectionEvent,
+    PaymentEvent,
+    PaymentTransaction,
+    UnknownEvent,
+    WebhookEvent,
+    WebhookStatus,
+)
+from ._memory_dedupe import InMemoryDedupe
+from ._parse import parse_event
 from ._signature import compute_signature
+from ._verifier import WebhookVerifier
 from ._verify import EVENT_HEADER, SIGNATURE_HEADER, verify_signature
 
 __all__ = [
     "EVENT_HEADER",
     "SIGNATURE_HEADER",
+    "DedupeStore",
+    "DuplicateEventError",
+    "GlobalCollectionEvent",
+    "InMemoryDedupe",
     "InvalidPayloadError",
     "MalformedSignatureError",
     "MissingSignatureError",
+    "PaymentEvent",
+    "PaymentTransaction",
     "RawBodyRequiredError",
     "SignatureMismatchError",
+    "UnknownEvent",
+    "WebhookEvent",
     "WebhookSecretError",
+    "WebhookStatus",
     "WebhookVerificationError",
+    "WebhookVerifier",
     "compute_signature",
+    "parse_event",
     "verify_signature",
 ]

@@ -11,6 +11,8 @@
         ├── WebhookSecretError            the secrets are unusable (empty, not str...);
         │                                 also a ConfigurationError
         └── InvalidPayloadError           the signature checked out, the body is not an event
+    └── DuplicateEventError               verified, but this event was already claimed: answer
+                                          200 and do not act again (not a verification failure)
 
 The first three come from the request (answer 401/400). ``RawBodyRequiredError`` and
 ``WebhookSecretError`` are bugs in the receiving code or its settings: every legitimate callback
@@ -20,9 +22,15 @@ header or the body (at most their length).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import ConfigurationError, PaylorError
 
+if TYPE_CHECKING:
+    from ._events import WebhookEvent
+
 __all__ = [
+    "DuplicateEventError",
     "InvalidPayloadError",
     "MalformedSignatureError",
     "MissingSignatureError",
@@ -74,3 +82,20 @@ class WebhookSecretError(WebhookVerificationError, ConfigurationError):
 
 class InvalidPayloadError(WebhookVerificationError):
     """The signature verified but the body is not a Paylor event (not JSON, wrong shape)."""
+
+
+class DuplicateEventError(PaylorError):
+    """The webhook verified, but its event was already received (a retry or a replay).
+
+    Answer 200 (so the sender stops retrying) without acting on it again. Deliberately not a
+    :class:`WebhookVerificationError`: the request is authentic, only already handled.
+
+    Attributes:
+        event: the parsed event (authentic: its signature verified).
+        key: the dedupe key that was already claimed (see ``WebhookEvent.dedupe_key``).
+    """
+
+    def __init__(self, event: WebhookEvent, key: str) -> None:
+        super().__init__(f"duplicate webhook event {event.event!r} (already claimed)")
+        self.event = event
+        self.key = key
