@@ -75,7 +75,12 @@ if TYPE_CHECKING:
         UnknownRailError,
         UnsupportedCurrencyError,
     )
-    from .webhooks import WebhookVerificationError
+    from .webhooks import (
+        DuplicateEventError,
+        InMemoryDedupe,
+        WebhookVerificationError,
+        WebhookVerifier,
+    )
 
 _LAZY: dict[str, str] = {
     "PaylorClient": "._client",
@@ -90,6 +95,9 @@ _LAZY: dict[str, str] = {
     "RetryPolicy": "._retry",
     "normalize_phone": "._validation",
     "WebhookVerificationError": ".webhooks",
+    "WebhookVerifier": ".webhooks",
+    "InMemoryDedupe": ".webhooks",
+    "DuplicateEventError": ".webhooks",
     "StkPushResult": ".models",
     "Transaction": ".models",
     "TransactionChannel": ".models",
@@ -138,12 +146,14 @@ __all__ = [
     "ConflictError",
     "CryptoPayment",
     "CustomerEmailRequiredError",
+    "DuplicateEventError",
     "ErrorDetail",
     "EventLoopMismatchError",
     "GlobalCollection",
     "GlobalSettings",
     "GlobalWallet",
     "GlobalWebhook",
+    "InMemoryDedupe",
     "InputError",
     "InvalidAmountError",
     "InvalidIdempotencyKeyError",
@@ -183,6 +193,7 @@ __all__ = [
     "WaitTimeoutError",
     "WalletSummary",
     "WebhookVerificationError",
+    "WebhookVerifier",
     "Withdrawal",
     "__version__",
     "errors",

@@ -77,7 +77,8 @@ async def test_refused_delivery_is_retried_and_acted_on_exactly_once() -> None:
     ):
         sim.delivery_policy = DeliveryPolicy(max_attempts=3, backoff=2.0)
         tx_id = await push(sim, url, "E2E-ORDER-2")
-        await sim.fail(tx_id)
+        await sim.fail(tx_id)  # waits for the first attempt; the retry follows on the sim clock
+        await sim.drain_deliveries()
         deliveries = [d for d in sim.webhook_deliveries if d.transaction_id == tx_id]
         # A replay of the accepted delivery (same bytes, same signature) is not acted on again.
         last = deliveries[-1]
