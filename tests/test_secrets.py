@@ -119,3 +119,78 @@ async def test_canary_key_appears_nowhere_on_any_endpoint(
     for text in texts:
         assert CANARY not in text
         assert "CANARY0123456789abcdef" not in text
+
+
+WEBHOOK_CANARY = "whsec_CANARY_9f8e7d6c5b4a_CANARY"
+
+
+async def test_canary_webhook_secret_appears_nowhere(caplog: pytest.LogCaptureFixture) -> None:
+    """The secret through the verifier, its errors, an adapter's answers, the simulator, CLI."""
+    import subprocess
+    import sys
+
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from paylor_async.webhooks import (
+        InMemoryDedupe,
+        WebhookVerifier,
+        compute_signature,
+    )
+    from paylor_async.webhooks.aiohttp import webhook_handler
+
+    caplog.set_level(logging.DEBUG)
+    texts: list[str] = []
+    verifier = WebhookVerifier(secrets=[WEBHOOK_CANARY], dedupe=InMemoryDedupe(ttl=60))
+    texts.append(repr(verifier))
+    body = (
+        b'{"event": "payment.success", '
+        b'"transaction": {"id": "t1", "amount": 5, "status": "COMPLETED"}}'
+    )
+    good = compute_signature(body, WEBHOOK_CANARY)
+    attempts: list[dict[str, str]] = [
+        {},
+        {"X-Webhook-Signature": ""},
+        {"X-Webhook-Signature": WEBHOOK_CANARY},  # a sender guessing: never echoed
+        {"X-Webhook-Signature": "0" * 64},
+        {"X-Webhook-Signature": good},
+        {"X-Webhook-Signature": good},  # the duplicate
+    ]
+    for headers in attempts:
+        try:
+            texts.append(repr(await verifier.verify(body, headers)))
+        except PaylorError as exc:
+            texts += [str(exc), repr(exc), "".join(traceback.format_exception(exc))]
+
+    app = web.Application()
+    app.router.add_post("/hook", webhook_handler(verifier, lambda event: None))
+    async with TestClient(TestServer(app)) as http:
+        for headers in attempts:
+            resp = await http.post("/hook", data=body, headers=headers)
+            texts += [await resp.text(), repr(dict(resp.headers))]
+
+    async with PaylorSimulator(webhook_secret=WEBHOOK_CANARY) as sim:
+        texts += [repr(sim), repr(sim.delivery_policy), repr(sim.webhook_faults)]
+
+    env = {"PAYLOR_WEBHOOK_SECRET": WEBHOOK_CANARY, "PATH": ""}
+    for args, data in (
+        (["sign", "-"], body),
+        (["verify", "--signature", good, "-"], body),
+        (["verify", "--signature", "0" * 64, "-"], body),
+        (["verify", "--signature", WEBHOOK_CANARY, "-"], b"not json"),
+    ):
+        proc = subprocess.run(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "paylor_async", *args],
+            input=data,
+            capture_output=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        texts += [proc.stdout.decode(), proc.stderr.decode()]
+    assert any("received" in t for t in texts)  # the adapter really answered
+    texts.append(caplog.text)
+    texts += [repr(record.__dict__) for record in caplog.records]
+    for text in texts:
+        assert WEBHOOK_CANARY not in text
+        assert "CANARY_9f8e7d6c5b4a" not in text
