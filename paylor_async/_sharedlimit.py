@@ -262,7 +262,12 @@ class SharedRateLimiter:
         core.paused_until[bucket_id] = max(until, core.paused_until.get(bucket_id, -math.inf))
         if self.fallback_share is not None:
             self._fallback().pause(group, seconds)
-        task = asyncio.get_running_loop().create_task(self._pause_in_store(bucket_id, seconds))
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            logger.warning("rate-limit pause not shared: no running event loop")
+            return
+        task = loop.create_task(self._pause_in_store(bucket_id, seconds))
         core.tasks.add(task)
         task.add_done_callback(core.tasks.discard)
 
