@@ -42,6 +42,12 @@ if TYPE_CHECKING:
     from ._clock import Clock, LoopClock, ManualClock
     from ._ratelimit import LocalRateLimiter, Rate, RateLimiter, RateLimits, TokenBucket
     from ._retry import RetryPolicy
+    from ._sharedlimit import (
+        RateLimiterUnavailableError,
+        SharedBucketStore,
+        SharedRateLimiter,
+        StoreUnavailableError,
+    )
     from ._validation import normalize_phone
     from .models import (
         B2BExpressResult,
@@ -93,6 +99,10 @@ _LAZY: dict[str, str] = {
     "LocalRateLimiter": "._ratelimit",
     "TokenBucket": "._ratelimit",
     "RetryPolicy": "._retry",
+    "RateLimiterUnavailableError": "._sharedlimit",
+    "StoreUnavailableError": "._sharedlimit",
+    "SharedRateLimiter": "._sharedlimit",
+    "SharedBucketStore": "._sharedlimit",
     "normalize_phone": "._validation",
     "WebhookVerificationError": ".webhooks",
     "WebhookVerifier": ".webhooks",
@@ -177,11 +187,15 @@ __all__ = [
     "Rate",
     "RateLimitError",
     "RateLimiter",
+    "RateLimiterUnavailableError",
     "RateLimits",
     "ResponseInfo",
     "RetryPolicy",
     "ServerError",
+    "SharedBucketStore",
+    "SharedRateLimiter",
     "StkPushResult",
+    "StoreUnavailableError",
     "TokenBucket",
     "Transaction",
     "TransactionChannel",

@@ -16,6 +16,7 @@ from ._ratelimit import LocalRateLimiter, RateLimiter, RateLimits, UnlimitedRate
 from ._retry import RetryPolicy
 from ._secrets import ApiKey
 from ._session import SessionHolder
+from ._sharedlimit import KeyedRateLimiter, key_fingerprint
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, RequestOptions, Transport
 from .errors import ConfigurationError
 from .resources.channels import Channels
@@ -102,6 +103,10 @@ class PaylorClient:
                 if rate_limits is None
                 else LocalRateLimiter(rate_limits, clock=clock)
             )
+        keyed = rate_limiter if isinstance(rate_limiter, KeyedRateLimiter) else None
+        if keyed is not None:
+            # A shared limiter counts per API key: tell it which, as a hash (never the key).
+            rate_limiter = keyed.for_key(key_fingerprint(key.reveal()))
         self._transport = Transport(
             base_url=url,
             api_key=key,
@@ -110,6 +115,7 @@ class PaylorClient:
             clock=clock,
             max_response_bytes=max_response_bytes,
         )
+        self._transport.keyed_limiter = keyed
         policy = retry_policy or RetryPolicy()
         if max_retries is not NOT_GIVEN:
             policy = _with_retries(policy, max_retries)
@@ -180,7 +186,12 @@ class PaylorClient:
         Raises:
             ConfigurationError: ``api_key`` is empty or contains spaces or control characters.
         """
-        self._transport.set_api_key(ApiKey(api_key))
+        key = ApiKey(api_key)
+        keyed = self._transport.keyed_limiter
+        if keyed is not None and key.reveal() != self._transport.api_key.reveal():
+            # Paylor counts per key: a new key starts its own shared budget.
+            self._transport.limiter = keyed.for_key(key_fingerprint(key.reveal()))
+        self._transport.set_api_key(key)
 
     async def aclose(self) -> None:
         """Close the session the client created (a session you passed in stays open)."""

@@ -25,6 +25,7 @@ from ._responses import (
 from ._retry import Failure, RetryPolicy, retry_delay, should_retry
 from ._secrets import ApiKey
 from ._session import SessionHolder
+from ._sharedlimit import KeyedRateLimiter
 from ._version import __version__
 from .errors import APIConnectionError, APIError, APITimeoutError, PermissionDeniedError
 
@@ -77,6 +78,8 @@ class Transport:
     ) -> None:
         self.base_url = base_url
         self.api_key = api_key
+        #: A shared limiter as given, to bind again to a rotated key (``None`` if not keyed).
+        self.keyed_limiter: KeyedRateLimiter | None = None
         #: Keys replaced by ``set_api_key``: still redacted (in-flight calls may carry them).
         self._retired_keys: tuple[ApiKey, ...] = ()
         self.sessions = sessions

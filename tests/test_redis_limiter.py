@@ -212,3 +212,20 @@ async def test_pause_without_redis_is_logged_not_raised(
     await dead.aclose()
     assert "could not share a rate-limit pause" in caplog.text
     assert SECRET not in caplog.text
+
+
+async def test_the_client_binds_an_unbound_limiter_and_rebinds_on_rotation(
+    redis: aioredis.Redis,
+) -> None:
+    limiter = RedisRateLimiter(redis, rate_limits=FAST, namespace="bind")
+    async with PaylorSimulator(rate_limits=None) as sim:
+        old = sim.api_key
+        async with PaylorClient(old, base_url=sim.base_url, rate_limiter=limiter) as paylor:
+            await push(paylor, "R-1")  # bound by the client: no ConfigurationError
+            new = sim.rotate_key()
+            paylor.set_api_key(new)
+            await push(paylor, "R-2")
+    keys = {k.decode() for k in await redis.keys("bind:*")}
+    assert any(key_fingerprint(old) in k for k in keys)
+    assert any(key_fingerprint(new) in k for k in keys)  # the new key has its own budget
+    assert all(old not in k and new not in k for k in keys)

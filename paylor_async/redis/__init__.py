@@ -7,8 +7,8 @@
     from paylor_async.redis import RedisRateLimiter
 
     store = redis.Redis.from_url(os.environ["REDIS_URL"])
-    limiter = RedisRateLimiter(store, rate_limits=RateLimits(), api_key=api_key)
-    async with PaylorClient(api_key, rate_limiter=limiter) as paylor:
+    limiter = RedisRateLimiter(store, rate_limits=RateLimits())
+    async with PaylorClient(api_key, rate_limiter=limiter) as paylor:  # binds it to the key
         ...
 
 :class:`RedisRateLimiter` keeps one bucket per (API key, endpoint group) in Redis, so every
