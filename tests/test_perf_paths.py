@@ -1,0 +1,34 @@
+"""Fast paths taken for speed keep the behaviour of the slow ones they replace."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from paylor_async.models import DecodeError, Transaction, structure
+
+BASE: dict[str, Any] = {"id": "t1", "status": "COMPLETED"}
+
+
+def test_optional_fields_accept_null_and_absence() -> None:
+    tx = structure({**BASE, "phone": None, "channel": None, "amount": None}, Transaction)
+    assert tx.phone is None and tx.channel is None and tx.amount is None
+    assert structure(BASE, Transaction).reference is None
+
+
+@pytest.mark.parametrize(
+    "field",
+    [{"phone": 254712345678}, {"amount": "lots"}, {"channel": "till"}, {"channel": {"name": 5}}],
+)
+def test_optional_fields_still_check_the_type_of_a_value(field: dict[str, Any]) -> None:
+    with pytest.raises(DecodeError):
+        structure({**BASE, **field}, Transaction)
+
+
+def test_optional_nested_model_and_decimal_decode() -> None:
+    tx = structure({**BASE, "amount": Decimal("10.50"), "channel": {"name": "Till"}}, Transaction)
+    assert tx.amount == Decimal("10.50")
+    assert tx.channel is not None and tx.channel.name == "Till"
+    assert tx.channel.raw == {"name": "Till"}
