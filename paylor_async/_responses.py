@@ -50,13 +50,18 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+#: Built once: ``json.loads`` with options builds a new decoder on every call.
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_refuse_constant)
+
+
 def parse_json(body: bytes) -> Any:
     """Parsed JSON (numbers with a fraction as ``Decimal``), or ``_NOT_JSON``."""
     if not body:
         return _NOT_JSON
     try:
-        return json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError):
+        # What json.loads does with bytes (UTF-8/16/32 detection), then the shared decoder.
+        return _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return _NOT_JSON
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from paylor_async._responses import is_json, parse_json
 from paylor_async.models import DecodeError, Transaction, structure
 
 BASE: dict[str, Any] = {"id": "t1", "status": "COMPLETED"}
@@ -32,3 +34,26 @@ def test_optional_nested_model_and_decimal_decode() -> None:
     assert tx.amount == Decimal("10.50")
     assert tx.channel is not None and tx.channel.name == "Till"
     assert tx.channel.raw == {"name": "Till"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"amount": 10.50, "n": 3}',
+        b'\xef\xbb\xbf{"amount": 10.50, "n": 3}',  # UTF-8 with a byte-order mark
+        '{"amount": 10.50, "n": 3}'.encode("utf-16"),
+        '{"amount": 10.50, "n": 3}'.encode("utf-32-le"),
+    ],
+)
+def test_parse_json_reads_bytes_as_json_loads_does(body: bytes) -> None:
+    parsed = parse_json(body)
+    assert parsed == {"amount": Decimal("10.50"), "n": 3}
+    assert isinstance(parsed["amount"], Decimal)
+    assert parsed == json.loads(body, parse_float=Decimal)
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"NaN", b'{"a": Infinity}', b"\xff\xfe\xfd{", b"<html>", b"[" * 100_000]
+)
+def test_parse_json_refuses_what_is_not_json(body: bytes) -> None:
+    assert not is_json(parse_json(body))
