@@ -7,9 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from paylor_async._responses import is_json, parse_json
-from paylor_async.models import DecodeError, Transaction, structure
+from paylor_async._transport import Response
+from paylor_async.models import DecodeError, Transaction, TransactionChannel, structure
+from paylor_async.resources._base import with_response
 
 BASE: dict[str, Any] = {"id": "t1", "status": "COMPLETED"}
 
@@ -57,3 +60,15 @@ def test_parse_json_reads_bytes_as_json_loads_does(body: bytes) -> None:
 )
 def test_parse_json_refuses_what_is_not_json(body: bytes) -> None:
     assert not is_json(parse_json(body))
+
+
+def test_with_response_attaches_only_where_a_response_field_exists() -> None:
+    headers = CIMultiDictProxy(CIMultiDict({"X-Request-Id": "req_1"}))
+    response = Response(201, headers, {}, b"{}", "key-1")
+    tx = with_response(structure(BASE, Transaction), response)
+    assert tx.response is not None
+    assert (tx.response.status, tx.response.request_id) == (201, "req_1")
+    assert tx.response.idempotency_key == "key-1"
+    channel = with_response(TransactionChannel(name="Till"), response)
+    assert not hasattr(channel, "response")
+    assert with_response("plain", response) == "plain"
