@@ -36,16 +36,20 @@ class Row:
 
 
 def machine() -> str:
-    """Cores, Python and aiohttp versions: the context every figure needs."""
+    """Cores, Python and aiohttp versions, current load: the context every figure needs."""
     try:
         import aiohttp
 
         aiohttp_version = aiohttp.__version__
     except ImportError:  # pragma: no cover - aiohttp is a dependency
         aiohttp_version = "absent"
+    try:
+        load = f", load average {os.getloadavg()[0]:.2f}"  # others' work on a shared machine
+    except OSError:  # pragma: no cover - not available on this platform
+        load = ""
     return (
         f"{os.cpu_count()} cores, {platform.python_implementation()} "
-        f"{platform.python_version()}, aiohttp {aiohttp_version}, {platform.machine()}"
+        f"{platform.python_version()}, aiohttp {aiohttp_version}, {platform.machine()}{load}"
     )
 
 

@@ -13,9 +13,11 @@ fixed answers), so what differs is the client's own cost per call:
 - **paylor-async, limiter on**: the default limiter with a rate it never reaches, so only the
   bucket's bookkeeping is added.
 - **httpx**: ``httpx.AsyncClient`` with a pool as large as aiohttp's (100 kept alive).
-- **stripe-python**: ``StripeClient(http_client=stripe.AIOHTTPClient())`` creating a Customer
-  with ``await client.v1.customers.create_async(...)``: the async SDK a payments developer
-  would otherwise use, on the same aiohttp underneath.
+- **stripe-python**: ``StripeClient(http_client=stripe.AIOHTTPClient())`` creating a
+  PaymentIntent with ``await client.v1.payment_intents.create_async(...)`` (the call that
+  starts a payment, as STK Push does; the canned answer has the shape of Stripe's documented
+  PaymentIntent): the async SDK a payments developer would otherwise use, on the same aiohttp
+  underneath, with its defaults (it too sends an idempotency key with every POST).
 
 Concurrency 1, 10 and 50 (tasks sharing one client). Sides run in interleaved rounds.
 """
@@ -111,8 +113,8 @@ class _Clients:
         )
 
     async def stripe_create(self) -> Any:
-        return await self.stripe.v1.customers.create_async(
-            {"email": "jane@example.com", "name": "Jane Wanjiru", "metadata": {"order": "1042"}}
+        return await self.stripe.v1.payment_intents.create_async(
+            {"amount": 1500, "currency": "kes", "metadata": {"order": "ORDER-1042"}}
         )
 
     # Retrieve -------------------------------------------------------------------------------
