@@ -60,8 +60,13 @@ def main(argv: list[str] | None = None) -> int:
         try:
             module = importlib.import_module(f"{__package__}.{PREFIX}{name}")
             rows.extend(module.collect(args.quick))
-        except Exception:  # one broken benchmark must not hide the others' results
+        except Exception as exc:  # one broken benchmark must not hide the others' results
             traceback.print_exc()
+            if isinstance(exc, ModuleNotFoundError):
+                print(
+                    "  the benchmarks need the bench extra: pip install -e '.[bench]'",
+                    file=sys.stderr,
+                )
             failed.append(name)
             continue
         print(f"  {name}: {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
