@@ -126,6 +126,14 @@ def _optional_hook(tp: Any) -> Callable[[Any, Any], Any]:
     # every optional field of every model goes through here, so resolve it once.
     inner_type = _optional_inner(tp)
     inner = converter.get_structure_hook(inner_type)
+    if inner is _structure_str:  # most fields: a string that may be null, one call
+
+        def optional_str(value: Any, _: Any) -> Any:
+            if value is None or type(value) is str:
+                return value
+            return _structure_str(value, str)
+
+        return optional_str
 
     def hook(value: Any, _: Any) -> Any:
         return None if value is None else inner(value, inner_type)
@@ -152,7 +160,7 @@ def _model_hook(cls: type[T]) -> Callable[[Any, type[T]], T]:
     inner = make_dict_structure_fn(cls, converter, **cast(Any, renames))
 
     def hook(value: Any, _: type[T]) -> T:
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):  # JSON gives dicts
             raise DecodeError(f"expected an object for {cls.__name__}, got {type(value).__name__}")
         obj = inner(value, cls)
         # Frozen models: the untouched payload is attached once, right after construction.
