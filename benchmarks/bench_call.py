@@ -169,7 +169,7 @@ async def _call_rows(base: str, quick: bool) -> tuple[list[Row], float]:
                 "httpx": clients.httpx_retrieve,
             },
         }
-        for calls in ops.values():  # warm pools, JIT-free caches, cattrs hooks
+        for calls in ops.values():  # warm the pools, caches and the converter's hooks
             for call in calls.values():
                 await drive(call, concurrency=50, requests=50 if quick else 200)
         for op, calls in ops.items():
