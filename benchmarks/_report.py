@@ -21,7 +21,9 @@ class Row:
 
     ``ratio`` is ours relative to the baseline, oriented so that higher is better (for
     throughput: ours / baseline; for a cost such as time or bytes: baseline / ours), unless
-    ``target`` says otherwise. ``met`` is ``None`` when there is no target.
+    ``target`` says otherwise. ``met`` is ``None`` when there is no target. ``spread`` is the
+    noise of a ratio measured in rounds (half the interquartile range of the per-round ratios),
+    printed as ``0.93x ±0.02``.
     """
 
     benchmark: str
@@ -30,19 +32,24 @@ class Row:
     ratio: float | None
     target: str = ""
     met: bool | None = None
+    spread: float | None = None
 
 
 def machine() -> str:
-    """Cores, Python and aiohttp versions: the context every figure needs."""
+    """Cores, Python and aiohttp versions, current load: the context every figure needs."""
     try:
         import aiohttp
 
         aiohttp_version = aiohttp.__version__
     except ImportError:  # pragma: no cover - aiohttp is a dependency
         aiohttp_version = "absent"
+    try:
+        load = f", load average {os.getloadavg()[0]:.2f}"  # others' work on a shared machine
+    except OSError:  # pragma: no cover - not available on this platform
+        load = ""
     return (
         f"{os.cpu_count()} cores, {platform.python_implementation()} "
-        f"{platform.python_version()}, aiohttp {aiohttp_version}, {platform.machine()}"
+        f"{platform.python_version()}, aiohttp {aiohttp_version}, {platform.machine()}{load}"
     )
 
 
@@ -52,6 +59,8 @@ def format_table(rows: Sequence[Row]) -> str:
     lines = [header]
     for row in rows:
         ratio = "" if row.ratio is None else f"{row.ratio:.2f}x"
+        if row.ratio is not None and row.spread is not None:
+            ratio += f" ±{row.spread:.2f}"
         met = "" if row.met is None else ("yes" if row.met else "NO")
         lines.append((row.benchmark, row.ours, row.baseline, ratio, row.target, met))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]

@@ -13,6 +13,8 @@ Rules every model gets:
 from __future__ import annotations
 
 import enum
+import types
+import typing
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -111,6 +113,39 @@ converter.register_structure_hook(enum.StrEnum, _structure_str_enum)
 converter.register_structure_hook_func(lambda t: t == Mapping[str, Any], _structure_mapping)
 
 
+def _optional_inner(tp: Any) -> Any:
+    """``X`` for ``X | None`` (one non-None member), else ``None``."""
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return None
+    members = [arg for arg in typing.get_args(tp) if arg is not type(None)]
+    return members[0] if len(members) == 1 else None
+
+
+def _optional_hook(tp: Any) -> Callable[[Any, Any], Any]:
+    # cattrs' own handling of ``X | None`` looks the hook of ``X`` up again on every value;
+    # every optional field of every model goes through here, so resolve it once.
+    inner_type = _optional_inner(tp)
+    inner = converter.get_structure_hook(inner_type)
+    if inner is _structure_str:  # most fields: a string that may be null, one call
+
+        def optional_str(value: Any, _: Any) -> Any:
+            if value is None or type(value) is str:
+                return value
+            return _structure_str(value, str)
+
+        return optional_str
+
+    def hook(value: Any, _: Any) -> Any:
+        return None if value is None else inner(value, inner_type)
+
+    return hook
+
+
+converter.register_structure_hook_factory(
+    lambda tp: _optional_inner(tp) is not None, _optional_hook
+)
+
+
 def _is_model(cls: Any) -> bool:
     return attrs.has(cls) and "raw" in attrs.fields_dict(cls)
 
@@ -125,7 +160,7 @@ def _model_hook(cls: type[T]) -> Callable[[Any, type[T]], T]:
     inner = make_dict_structure_fn(cls, converter, **cast(Any, renames))
 
     def hook(value: Any, _: type[T]) -> T:
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):  # JSON gives dicts
             raise DecodeError(f"expected an object for {cls.__name__}, got {type(value).__name__}")
         obj = inner(value, cls)
         # Frozen models: the untouched payload is attached once, right after construction.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any, TypeVar
 
@@ -75,7 +76,13 @@ class Resource:
 def with_response(model: T, response: Response) -> T:
     """Attach the HTTP facts of ``response`` to ``model`` (frozen: set once, here)."""
     cls: Any = type(model)
-    if attrs.has(cls) and "response" in attrs.fields_dict(cls):
+    if _has_response_field(cls):
         info = ResponseInfo(response.status, response.headers, response.idempotency_key)
         object.__setattr__(model, "response", info)
     return model
+
+
+@functools.cache
+def _has_response_field(cls: Any) -> bool:
+    # Asked on every call; attrs.fields_dict builds a new dict each time it is asked.
+    return attrs.has(cls) and "response" in attrs.fields_dict(cls)
