@@ -36,6 +36,9 @@ logger = logging.getLogger("paylor_async")
 #: Paylor's answers are a few kilobytes; anything past this is refused, not buffered.
 DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 
+#: Compact JSON for request bodies (one encoder, not one per call).
+_encode_json = json.JSONEncoder(separators=(",", ":")).encode
+
 #: How many replaced keys stay redacted after ``set_api_key``.
 _RETIRED_KEYS_KEPT = 4
 
@@ -132,7 +135,7 @@ class Transport:
         method = endpoint.method
         path = path or endpoint.path
         url = self.base_url + path
-        data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+        data = None if body is None else _encode_json(body).encode()
         key = self.api_key
         headers = self._headers(key, idempotency_key, data is not None)
         idempotent = method == "GET" or idempotency_key is not None

@@ -78,6 +78,8 @@ def validate_whole_amount(
     Raises:
         InvalidAmountError: not a number, not whole, or out of range (nothing is sent).
     """
+    if type(amount) is int and minimum <= amount <= (maximum or AMOUNT_SANITY_CAP):
+        return amount  # the common case, already whole and in range
     if isinstance(amount, bool) or not isinstance(amount, int | Decimal | float):
         raise InvalidAmountError(
             f"{what} must be a number of shillings (int or Decimal), got {type(amount).__name__}"

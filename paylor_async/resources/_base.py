@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-import uuid
+import secrets
 from typing import Any, TypeVar
 
 import attrs
@@ -21,8 +21,8 @@ T = TypeVar("T")
 
 
 def new_idempotency_key() -> str:
-    """A fresh key for one payment attempt (49 characters, well under Paylor's 180)."""
-    return f"paylor-async-{uuid.uuid4()}"
+    """A fresh key for one payment attempt: 128 random bits, 45 characters (Paylor takes 180)."""
+    return f"paylor-async-{secrets.token_hex(16)}"
 
 
 class Resource:
@@ -74,15 +74,22 @@ class Resource:
 
 
 def with_response(model: T, response: Response) -> T:
-    """Attach the HTTP facts of ``response`` to ``model`` (frozen: set once, here)."""
+    """Attach the HTTP facts of ``response`` to ``model`` (frozen: set once, here, right after
+    decoding): ``.response``, and ``.idempotency_key`` on results of creating calls."""
     cls: Any = type(model)
-    if _has_response_field(cls):
+    has_response, has_key = _sdk_fields(cls)
+    if has_response:
         info = ResponseInfo(response.status, response.headers, response.idempotency_key)
         object.__setattr__(model, "response", info)
+    if has_key and response.idempotency_key is not None:
+        object.__setattr__(model, "idempotency_key", response.idempotency_key)
     return model
 
 
 @functools.cache
-def _has_response_field(cls: Any) -> bool:
+def _sdk_fields(cls: Any) -> tuple[bool, bool]:
     # Asked on every call; attrs.fields_dict builds a new dict each time it is asked.
-    return attrs.has(cls) and "response" in attrs.fields_dict(cls)
+    if not attrs.has(cls):
+        return False, False
+    fields = attrs.fields_dict(cls)
+    return "response" in fields, "idempotency_key" in fields

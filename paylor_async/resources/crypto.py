@@ -6,13 +6,11 @@ import re
 from decimal import Decimal
 from typing import Final
 
-import attrs
-
 from .._endpoints import endpoint
 from .._validation import validate_callback_url, validate_optional_text, validate_text
 from ..errors import InvalidAmountError, InvalidParameterError
 from ..models.crypto import CryptoPayment
-from ._base import Resource, with_response
+from ._base import Resource
 from ._path_ids import validate_path_id
 
 __all__ = ["CRYPTO_DECIMAL_PLACES", "CRYPTO_MAX_AMOUNT", "Crypto", "crypto_amount_for_wire"]
@@ -120,8 +118,7 @@ class Crypto(Resource):
         body.update((k, v) for k, v in optional.items() if v is not None)
         key = self._idempotency_key(idempotency_key)
         response = await self._call(_CREATE, body=body, idempotency_key=key, reference=reference)
-        result = self._decode(response, CryptoPayment, _CREATE, reference=reference)
-        return with_response(attrs.evolve(result, idempotency_key=key), response)
+        return self._decode(response, CryptoPayment, _CREATE, reference=reference)
 
     async def retrieve(self, payment_id: str) -> CryptoPayment:
         """The crypto payment with this id (path GUESSED: ``/merchants/payments/crypto/{id}``).

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-import attrs
-
 from .._endpoints import endpoint
 from .._validation import (
     normalize_phone,
@@ -18,7 +16,7 @@ from .._validation import (
 from ..errors import InvalidParameterError
 from ..models import StkPushResult
 from ..models.payouts import B2BExpressResult
-from ._base import Resource, with_response
+from ._base import Resource
 
 __all__ = ["Payments"]
 
@@ -79,8 +77,7 @@ class Payments(Resource):
         body.update((k, v) for k, v in optional.items() if v is not None)
         key = self._idempotency_key(idempotency_key)
         response = await self._call(_STK_PUSH, body=body, idempotency_key=key, reference=reference)
-        result = self._decode(response, StkPushResult, _STK_PUSH, reference=reference)
-        return with_response(attrs.evolve(result, idempotency_key=key), response)
+        return self._decode(response, StkPushResult, _STK_PUSH, reference=reference)
 
     async def b2b_express(
         self,
@@ -148,5 +145,4 @@ class Payments(Resource):
         response = await self._call(
             _B2B_EXPRESS, body=body, idempotency_key=key, reference=reference
         )
-        result = self._decode(response, B2BExpressResult, _B2B_EXPRESS, reference=reference)
-        return with_response(attrs.evolve(result, idempotency_key=key), response)
+        return self._decode(response, B2BExpressResult, _B2B_EXPRESS, reference=reference)

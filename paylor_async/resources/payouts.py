@@ -5,8 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Final
 
-import attrs
-
 from .._endpoints import endpoint
 from .._validation import (
     normalize_phone,
@@ -17,7 +15,7 @@ from .._validation import (
 )
 from ..errors import InvalidParameterError
 from ..models.payouts import PayoutResult
-from ._base import Resource, with_response
+from ._base import Resource
 
 __all__ = ["B2C_COMMAND_IDS", "B2C_MAX_AMOUNT", "B2C_MIN_AMOUNT", "Payouts"]
 
@@ -90,5 +88,4 @@ class Payouts(Resource):
         body.update((k, v) for k, v in optional.items() if v is not None)
         key = self._idempotency_key(idempotency_key)
         response = await self._call(_B2C, body=body, idempotency_key=key, reference=reference)
-        result = self._decode(response, PayoutResult, _B2C, reference=reference)
-        return with_response(attrs.evolve(result, idempotency_key=key), response)
+        return self._decode(response, PayoutResult, _B2C, reference=reference)

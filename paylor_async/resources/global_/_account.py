@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
-import attrs
-
 from ..._endpoints import endpoint
 from ..._validation import validate_optional_text, validate_text
 from ...errors import InvalidParameterError
@@ -20,7 +18,6 @@ from ...models.global_account import (
     GlobalWebhookDeletion,
     GlobalWebhookList,
 )
-from .._base import with_response
 from ._common import (
     GlobalResource,
     body_without_none,
@@ -84,8 +81,7 @@ class Webhooks(GlobalResource):
         body = body_without_none({"url": target, "events": names})
         key = self._idempotency_key(idempotency_key)
         response = await self._call(_WEBHOOK_CREATE, body=body, idempotency_key=key)
-        hook = self._decode_in(response, GlobalWebhook, _WEBHOOK_CREATE, "webhook")
-        return with_response(attrs.evolve(hook, idempotency_key=key), response)
+        return self._decode_in(response, GlobalWebhook, _WEBHOOK_CREATE, "webhook")
 
     def list(self, *, page_size: int = 50, offset: int = 0) -> AsyncIterator[GlobalWebhook]:
         """``GET /global/webhooks``: every registered endpoint, page by page as you iterate."""

@@ -23,14 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
-import attrs
-
 from ..._endpoints import endpoint
 from ..._transport import RequestOptions, Transport
 from ..._validation import validate_optional_text, validate_text
 from ...errors import InvalidParameterError
 from ...models.global_providers import CollectionFlow, GlobalCollection, Provider
-from .._base import with_response
 from ._common import (
     GlobalResource,
     body_without_none,
@@ -178,10 +175,9 @@ class Collections(GlobalResource):
         response = await self._call(
             _CREATE, body=body, idempotency_key=key, reference=merchant_reference
         )
-        result = self._decode_in(
+        return self._decode_in(
             response, GlobalCollection, _CREATE, "collection", reference=merchant_reference
         )
-        return with_response(attrs.evolve(result, idempotency_key=key), response)
 
     async def _checked_provider(self, rail: str, check: _Check) -> Provider | None:
         """The rail's provider after ``check`` passed; ``None`` when no list can be had.

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
-import attrs
-
 from ..._endpoints import endpoint
 from ..._validation import validate_optional_text, validate_text
 from ...models.global_money import (
@@ -16,7 +14,6 @@ from ...models.global_money import (
     Withdrawal,
     WithdrawalList,
 )
-from .._base import with_response
 from ._common import (
     GlobalResource,
     body_without_none,
@@ -103,8 +100,7 @@ class Withdrawals(GlobalResource):
         )
         key = self._idempotency_key(idempotency_key)
         response = await self._call(_WITHDRAW, body=body, idempotency_key=key, reference=reference)
-        result = self._decode_in(response, Withdrawal, _WITHDRAW, "withdrawal", reference=reference)
-        return with_response(attrs.evolve(result, idempotency_key=key), response)
+        return self._decode_in(response, Withdrawal, _WITHDRAW, "withdrawal", reference=reference)
 
     def list(self, *, page_size: int = 50, offset: int = 0) -> AsyncIterator[Withdrawal]:
         """``GET /global/withdrawals`` (scope ``global:read``): newest first, page by page."""

@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
-import attrs
-
 from ..._endpoints import endpoint
 from ..._validation import validate_optional_text
 from ...models.global_account import PaymentLink, PaymentLinkList
 from ...models.global_money import Listing, ListingList
-from .._base import with_response
 from ._common import (
     GlobalResource,
     body_without_none,
@@ -69,8 +66,7 @@ class PaymentLinks(GlobalResource):
         response = await self._call(
             _LINK_CREATE, body=body, idempotency_key=key, reference=reference
         )
-        link = self._decode_in(response, PaymentLink, _LINK_CREATE, "paymentLink")
-        return with_response(attrs.evolve(link, idempotency_key=key), response)
+        return self._decode_in(response, PaymentLink, _LINK_CREATE, "paymentLink")
 
     def list(self, *, page_size: int = 50, offset: int = 0) -> AsyncIterator[PaymentLink]:
         """``GET /global/payment-links``: every link, a page fetched at a time as you iterate.
