@@ -127,7 +127,7 @@ class KeyedRateLimiter(Protocol):
 
 def default_jitter(wait: float) -> float:
     """Extra sleep after a "wait": up to 5 % of it and at most 2 ms, so processes spread out."""
-    return random.uniform(0.0, min(0.05 * wait, 0.002))
+    return random.uniform(0.0, min(0.05 * wait, 0.002))  # nosec B311 # jitter, not security
 
 
 class _Core:

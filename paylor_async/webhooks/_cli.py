@@ -18,7 +18,7 @@ from ._verifier import WebhookVerifier
 
 __all__ = ["SECRET_ENV", "add_commands", "run_sign", "run_verify"]
 
-SECRET_ENV = "PAYLOR_WEBHOOK_SECRET"  # noqa: S105 - a variable name, not a secret
+SECRET_ENV = "PAYLOR_WEBHOOK_SECRET"  # noqa: S105  # nosec B105 # an env var name, not a secret
 
 
 def add_commands(commands: Any) -> None:
