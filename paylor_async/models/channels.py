@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import attrs
 
+from .._enums import OpenStrEnum
 from ._fields import ResponseInfo, raw_field, response_field
 
 __all__ = [
@@ -21,25 +21,7 @@ __all__ = [
 ]
 
 
-class _TolerantEnum(enum.StrEnum):
-    """A string enum that keeps a value it does not know (``is_known`` false) instead of failing."""
-
-    @classmethod
-    def _missing_(cls, value: object) -> Any:
-        if not isinstance(value, str):
-            return None
-        member = str.__new__(cls, value)
-        member._name_ = "UNKNOWN"
-        member._value_ = value
-        return member
-
-    @property
-    def is_known(self) -> bool:
-        """False for a value this version of the SDK has never heard of."""
-        return self._name_ != "UNKNOWN"
-
-
-class ChannelType(_TolerantEnum):
+class ChannelType(OpenStrEnum):
     """How a channel receives money."""
 
     TILL = "TILL"
@@ -47,7 +29,7 @@ class ChannelType(_TolerantEnum):
     BANK = "BANK"
 
 
-class ChannelStatus(_TolerantEnum):
+class ChannelStatus(OpenStrEnum):
     """Whether a channel can be used for payments."""
 
     ACTIVE = "ACTIVE"

@@ -7,7 +7,6 @@ enum-like values Paylor adds later decode to pseudo-members that keep their stri
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -15,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from .._enums import OpenStrEnum
 from ._fields import ResponseInfo, raw_field, response_field
 from ._status import TransactionStatus
 
@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-class CollectionFlow(enum.StrEnum):
+class CollectionFlow(OpenStrEnum):
     """How a rail collects: ``PUSH`` prompts the payer's phone (needs ``msisdn``), ``REDIRECT``
     sends the payer to a checkout page (needs ``customer_email``).
 
@@ -36,20 +36,6 @@ class CollectionFlow(enum.StrEnum):
 
     PUSH = "PUSH"
     REDIRECT = "REDIRECT"
-
-    @classmethod
-    def _missing_(cls, value: object) -> CollectionFlow | None:
-        if not isinstance(value, str):
-            return None
-        member = str.__new__(cls, value)
-        member._name_ = "UNKNOWN"
-        member._value_ = value
-        return member
-
-    @property
-    def is_known(self) -> bool:
-        """False for a flow this version of the SDK does not know."""
-        return self._name_ != "UNKNOWN"
 
 
 @attrs.frozen

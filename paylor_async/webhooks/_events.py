@@ -11,13 +11,13 @@ state of the transaction gets a new one. Build events with :func:`parse_event`.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, ClassVar, TypeAlias
 
+from .._enums import TransactionStatus
 from ._record import Record
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -40,39 +40,8 @@ GLOBAL_COLLECTION_PREFIX = "global.collection."
 """Event names starting with this carry a flat Global collection body."""
 
 
-class WebhookStatus(enum.StrEnum):
-    """A status in a webhook body. Compares equal to its string (and to ``TransactionStatus``).
-
-    A value this SDK does not know keeps its string (``status.value``) with ``is_known`` false.
-    """
-
-    INITIATED = "INITIATED"
-    SENT = "SENT"
-    PENDING = "PENDING"
-    STK_SENT = "STK_SENT"
-    COMPLETED = "COMPLETED"
-    FAILED = "FAILED"
-    REFUNDED = "REFUNDED"
-    CONFIRMED = "CONFIRMED"
-
-    @classmethod
-    def _missing_(cls, value: object) -> WebhookStatus | None:
-        if not isinstance(value, str):
-            return None
-        member = str.__new__(cls, value)
-        member._name_ = "UNKNOWN"
-        member._value_ = value
-        return member
-
-    @property
-    def is_known(self) -> bool:
-        """False for a status this version of the SDK has never heard of."""
-        return self._name_ != "UNKNOWN"
-
-    @property
-    def is_success(self) -> bool:
-        """True when the money moved (``COMPLETED`` or ``CONFIRMED``)."""
-        return self in (WebhookStatus.COMPLETED, WebhookStatus.CONFIRMED)
+#: The status of a webhook body: the SDK's one status enum (unknown values kept, ``is_known``).
+WebhookStatus = TransactionStatus
 
 
 class PaymentTransaction(Record):
