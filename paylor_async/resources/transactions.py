@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 
 from .._endpoints import endpoint
 from .._transport import Response
@@ -12,12 +12,12 @@ from .._validation import validate_text
 from ..errors import APIConnectionError, InvalidParameterError, ServerError, WaitTimeoutError
 from ..models import Transaction, TransactionList
 from ._base import Resource, with_response
+from ._paging import MAX_PAGE_SIZE, check_paging, offset_pages
 
 __all__ = ["Transactions"]
 
 _RETRIEVE = endpoint("transaction_retrieve")
 _LIST = endpoint("transaction_list")
-MAX_PAGE_SIZE = 100
 
 #: ``wait_for_final`` defaults: first poll after 2 s, then x1.5 per poll up to 15 s apart.
 DEFAULT_WAIT_TIMEOUT = 120.0
@@ -156,37 +156,19 @@ class Transactions(Resource):
         self, *, page_size: int, offset: int
     ) -> AsyncIterator[builtins.list[Transaction]]:
         """Pages of new transactions (repeats skipped), each item carrying its ``.response``."""
-        if isinstance(page_size, bool) or not isinstance(page_size, int):
-            raise InvalidParameterError("page_size must be an integer", parameter="page_size")
-        if not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise InvalidParameterError(
-                f"page_size must be between 1 and {MAX_PAGE_SIZE}", parameter="page_size"
-            )
-        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-            raise InvalidParameterError("offset must be an integer >= 0", parameter="offset")
-        seen: set[str] = set()
-        while True:
-            response = await self._call(_LIST, params={"limit": page_size, "offset": offset})
-            page = self._decode(response, TransactionList, _LIST)
-            fresh = _fresh(page, response, seen)
-            if fresh:
-                yield fresh
-            offset += len(page.transactions)
-            # An empty page, or one that brings nothing new (a server ignoring offset), ends
-            # the walk. With a total, a short page (a server capping limit) does not.
-            if not page.transactions or not fresh:
-                return
-            if page.total is not None:
-                if offset >= page.total:
-                    return
-            elif len(page.transactions) < page_size:
-                return
+        check_paging(page_size, offset)
 
+        async def fetch(query: Mapping[str, str | int]) -> tuple[TransactionList, Response]:
+            response = await self._call(_LIST, params=query)
+            return self._decode(response, TransactionList, _LIST), response
 
-def _fresh(page: TransactionList, response: Response, seen: set[str]) -> list[Transaction]:
-    fresh = []
-    for tx in page.transactions:
-        if tx.id not in seen:
-            seen.add(tx.id)
-            fresh.append(with_response(tx, response))
-    return fresh
+        async for fresh in offset_pages(
+            fetch,
+            items_of=lambda page: page.transactions,
+            id_of=lambda tx: tx.id,
+            total_of=lambda page: page.total,
+            attach=with_response,
+            page_size=page_size,
+            offset=offset,
+        ):
+            yield fresh

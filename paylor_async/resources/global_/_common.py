@@ -15,6 +15,7 @@ from ..._transport import Response
 from ..._validation import AMOUNT_SANITY_CAP, normalize_phone
 from ...errors import InvalidAmountError, InvalidParameterError, InvalidPhoneNumberError
 from .._base import Resource, with_response
+from .._paging import MAX_PAGE_SIZE, check_paging, offset_pages
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -31,7 +32,6 @@ __all__ = [
 T = TypeVar("T")
 P = TypeVar("P")
 
-MAX_PAGE_SIZE = 100
 _CURRENCY = re.compile(r"[A-Z]{3,5}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _SEPARATORS = re.compile(r"[\s\-.()]")
@@ -75,7 +75,7 @@ class GlobalResource(Resource):
         ``page_size`` and ``offset`` are checked now (an :class:`InvalidParameterError` at the
         call, not at the first iteration); nothing is requested before iteration starts.
         """
-        _check_paging(page_size, offset)
+        check_paging(page_size, offset)
         return self._pages(
             endpoint, page_cls, items_of, id_of, page_size=page_size, offset=offset, params=params
         )
@@ -96,39 +96,23 @@ class GlobalResource(Resource):
         Repeats (by ``id``) are skipped. The walk ends on an empty page, a page bringing
         nothing new, the ``total`` reached, or (without a total) a short page.
         """
-        seen: set[str] = set()
-        while True:
-            query: dict[str, str | int] = {**(params or {}), "limit": page_size, "offset": offset}
+
+        async def fetch(query: Mapping[str, str | int]) -> tuple[P, Response]:
             response = await self._call(endpoint, params=query)
-            page = self._decode(response, page_cls, endpoint)
-            items = items_of(page)
-            total: int | None = getattr(page, "total", None)
-            new = 0
-            for item in items:
-                item_id = id_of(item)
-                if item_id not in seen:
-                    seen.add(item_id)
-                    new += 1
-                    yield with_response(item, response)
-            offset += len(items)
-            if not items or new == 0:
-                return
-            if total is not None:
-                if offset >= total:
-                    return
-            elif len(items) < page_size:
-                return
+            return self._decode(response, page_cls, endpoint), response
 
-
-def _check_paging(page_size: int, offset: int) -> None:
-    if isinstance(page_size, bool) or not isinstance(page_size, int):
-        raise InvalidParameterError("page_size must be an integer", parameter="page_size")
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InvalidParameterError(
-            f"page_size must be between 1 and {MAX_PAGE_SIZE}", parameter="page_size"
-        )
-    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise InvalidParameterError("offset must be an integer >= 0", parameter="offset")
+        async for fresh in offset_pages(
+            fetch,
+            items_of=items_of,
+            id_of=id_of,
+            total_of=lambda page: getattr(page, "total", None),
+            attach=with_response,
+            page_size=page_size,
+            offset=offset,
+            params=params,
+        ):
+            for item in fresh:
+                yield item
 
 
 def validate_money(amount: int | Decimal | float, *, what: str = "amount") -> Decimal:
