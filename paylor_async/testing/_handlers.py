@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from ._channel_handlers import CHANNEL_ROUTES
+from ._collect import collecting_channel, fee_covered
 from ._crypto_handlers import CRYPTO_ROUTES
-from ._fees import fee_for
+from ._idempotency import remember, replay
 from ._payout_handlers import PAYOUT_ROUTES
 from ._responses import ApiError, ApiResponse
 from ._routing import RequestContext, Route
-from ._state import StoredResponse
-from ._validation import idempotency_key, is_object_id, validate_page, validate_stk_push
+from ._validation import is_object_id, validate_page, validate_stk_push
 
 __all__ = ["ROUTES", "get_transaction", "list_transactions", "stk_push"]
 
@@ -20,30 +20,12 @@ def stk_push(ctx: RequestContext) -> ApiResponse:
     Synchronous from the idempotency check to the store: concurrent duplicates cannot both create.
     """
     state = ctx.state
-    idem = idempotency_key(ctx.headers)
-    if idem is not None:
-        stored = state.idempotency.get((ctx.key.merchant_id, idem))
-        if stored is not None:
-            return ApiResponse(stored.status, stored.body)
-
+    key, stored = replay(ctx)
+    if stored is not None:
+        return stored
     data = validate_stk_push(ctx.json)
-    if data.channel_id is not None:
-        channel = state.find_channel(data.channel_id)
-        if channel is None or not channel.is_active:
-            raise ApiError.not_found("Channel not found or inactive")
-    else:
-        channel = state.default_channel()
-        if channel is None:
-            raise ApiError.not_found("No active payment channel")
-
-    fee = fee_for(data.amount)
-    if state.fee_wallet_balance < fee:
-        raise ApiError(
-            402,
-            "PAYMENT_REQUIRED",
-            f"Insufficient fee wallet balance: a fee of KES {fee} is required",
-        )
-
+    channel = collecting_channel(state, data.channel_id)
+    fee = fee_covered(state, data.amount)
     tx = state.create_transaction(
         phone=data.phone,
         amount=data.amount,
@@ -52,16 +34,13 @@ def stk_push(ctx: RequestContext) -> ApiResponse:
         channel=channel,
         callback_url=data.callback_url,
         fee=fee,
-        idempotency_key=idem,
+        idempotency_key=key,
         api_key=ctx.key.key,
     )
     response = ApiResponse.json(
         201, {"transactionId": tx.id, "status": "SENT", "message": "STK push sent"}
     )
-    if idem is not None:
-        state.idempotency[(ctx.key.merchant_id, idem)] = StoredResponse(
-            response.status, response.body, tx.id
-        )
+    remember(ctx, key, response, tx.id)
     state.mark_stk_sent(tx)
     return response
 

@@ -6,7 +6,7 @@ import secrets
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from ._fees import fee_for
+from ._collect import collecting_channel, fee_covered
 from ._idempotency import remember, replay
 from ._ids import iso_ms
 from ._responses import ApiError, ApiResponse
@@ -68,21 +68,8 @@ def b2b_express(ctx: RequestContext) -> ApiResponse:
     if stored is not None:
         return stored
     data = validate_b2b(ctx.json)
-    if data.channel_id is not None:
-        channel = state.find_channel(data.channel_id)
-        if channel is None or not channel.is_active:
-            raise ApiError.not_found("Channel not found or inactive")
-    else:
-        channel = state.default_channel()
-        if channel is None:
-            raise ApiError.not_found("No active payment channel")
-    fee = fee_for(data.amount)
-    if state.fee_wallet_balance < fee:
-        raise ApiError(
-            402,
-            "PAYMENT_REQUIRED",
-            f"Insufficient fee wallet balance: a fee of KES {fee} is required",
-        )
+    channel = collecting_channel(state, data.channel_id)
+    fee = fee_covered(state, data.amount)
     tx = state.create_transaction(
         phone=data.payer_shortcode,
         amount=data.amount,
