@@ -97,6 +97,7 @@ class PaylorClient:
         key = ApiKey(api_key if api_key is not None else os.environ.get("PAYLOR_API_KEY", ""))
         url = _check_base_url(base_url or os.environ.get("PAYLOR_BASE_URL") or DEFAULT_BASE_URL)
         clock = clock or LoopClock()
+        owned_limiter = rate_limiter is None
         if rate_limiter is None:
             rate_limiter = (
                 UnlimitedRateLimiter()
@@ -116,6 +117,7 @@ class PaylorClient:
             max_response_bytes=max_response_bytes,
         )
         self._transport.keyed_limiter = keyed
+        self._owned_limiter = rate_limiter if owned_limiter else None
         policy = retry_policy or RetryPolicy()
         if max_retries is not NOT_GIVEN:
             policy = _with_retries(policy, max_retries)
@@ -173,6 +175,7 @@ class PaylorClient:
         copy = object.__new__(PaylorClient)
         copy._transport = self._transport
         copy._options = options
+        copy._owned_limiter = self._owned_limiter
         copy._attach_resources()
         return copy
 
@@ -196,6 +199,10 @@ class PaylorClient:
     async def aclose(self) -> None:
         """Close the session the client created (a session you passed in stays open)."""
         await self._transport.sessions.aclose()
+        if isinstance(self._owned_limiter, LocalRateLimiter):
+            # Callers queued for a token would otherwise wait minutes to learn the client is
+            # closed. A limiter passed in may serve other clients: it is left alone.
+            self._owned_limiter.wake_all()
 
     async def __aenter__(self) -> PaylorClient:
         return self

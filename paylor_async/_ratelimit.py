@@ -186,6 +186,17 @@ class TokenBucket:
             self._abandon(fut)
             raise
 
+    def wake_all(self) -> None:
+        """Wake every waiter without spending a token (the client is closing: each then fails
+        with ``ClientClosedError`` instead of waiting for a token it cannot use)."""
+        now = self._clock.now()
+        while self._waiters:
+            fut = self._waiters.popleft()
+            if not fut.done():
+                self._live -= 1
+                fut.set_result(now)
+        self._disarm()
+
     def _abandon(self, fut: asyncio.Future[float]) -> None:
         """A waiter left without using a token: forget it, or take back the token it had."""
         if fut.cancelled():
@@ -302,6 +313,11 @@ class LocalRateLimiter:
     def pause(self, group: str, seconds: float) -> None:
         """Hold ``group`` for ``seconds`` (after a 429); other groups are unaffected."""
         self.bucket(group).pause(seconds)
+
+    def wake_all(self) -> None:
+        """Wake every caller waiting in any bucket (used when the owning client closes)."""
+        for bucket in self._buckets.values():
+            bucket.wake_all()
 
     def bucket(self, group: str) -> TokenBucket:
         """The bucket of ``group``; ``ValueError`` for an unknown group."""

@@ -13,6 +13,7 @@ from paylor_async import (
     ClientClosedError,
     ConfigurationError,
     EventLoopMismatchError,
+    ManualClock,
     PaylorClient,
     Rate,
     RateLimits,
@@ -204,3 +205,30 @@ def test_rate_limits_none_turns_limiting_off() -> None:
         "sk_test_abcdefgh12345678", rate_limits=RateLimits(payments=Rate(limit=10, window=1.0))
     )
     assert isinstance(limited.rate_limiter, LocalRateLimiter)
+
+
+async def test_aclose_wakes_callers_queued_in_the_limiter(sim: PaylorSimulator) -> None:
+    clock = ManualClock()  # never advanced: a queued caller would wait forever
+    client = PaylorClient(
+        sim.api_key,
+        base_url=sim.base_url,
+        rate_limits=RateLimits(payments=Rate(limit=2, window=60.0)),
+        clock=clock,
+    )
+    await client.payments.stk_push(phone="0712345678", amount=5, reference="R-0")
+    queued = [
+        asyncio.create_task(
+            client.payments.stk_push(phone="0712345678", amount=5, reference=f"R-{n}")
+        )
+        for n in range(1, 4)
+    ]
+    await asyncio.sleep(0.01)
+    assert not any(task.done() for task in queued)  # waiting for tokens
+    await client.aclose()
+    async with asyncio.timeout(2):
+        results = await asyncio.gather(*queued, return_exceptions=True)
+    assert all(isinstance(r, ClientClosedError) for r in results)
+    assert len(sim.requests_for("stk_push")) == 1  # none of them went out
+    bucket = client.rate_limiter.bucket("payments")  # type: ignore[attr-defined]
+    assert bucket.waiting == 0
+    assert clock.pending_timers == 0
