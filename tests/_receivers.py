@@ -76,12 +76,6 @@ async def receivers_fixture() -> AsyncIterator[Callable[[], Awaitable[Receiver]]
             await receiver.close()
 
 
-@pytest.fixture(name="http")
-async def http_fixture() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
 async def push(
     http: aiohttp.ClientSession, sim: PaylorSimulator, callback_url: str | None = None
 ) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 
 from paylor_async import ManualClock, PaylorClient, RetryPolicy
@@ -24,6 +25,13 @@ def no_jitter(value: float) -> float:
 async def sim() -> AsyncIterator[PaylorSimulator]:
     async with PaylorSimulator() as simulator:
         yield simulator
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A plain aiohttp session, for talking to the simulator without the SDK."""
+    async with aiohttp.ClientSession() as session:
+        yield session
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from paylor_async.testing import PaylorSimulator
 from paylor_async.testing._state import RegisteredWebhook
 from paylor_async.webhooks import SignatureMismatchError, compute_signature, verify_signature
 
-from ._receivers import Receiver, http_fixture, push, receivers_fixture  # noqa: F401
+from ._receivers import Receiver, push, receivers_fixture  # noqa: F401 - a fixture
 
 MakeReceiver = Callable[[], Awaitable[Receiver]]
 

@@ -14,7 +14,7 @@ from paylor_async._clock import ManualClock
 from paylor_async.testing import DeliveryPolicy, PaylorSimulator
 from paylor_async.webhooks import verify_signature
 
-from ._receivers import Receiver, http_fixture, push, receivers_fixture  # noqa: F401
+from ._receivers import Receiver, push, receivers_fixture  # noqa: F401 - a fixture
 
 MakeReceiver = Callable[[], Awaitable[Receiver]]
 
