@@ -23,6 +23,7 @@ from paylor_async import (
     RetryPolicy,
     normalize_phone,
 )
+from paylor_async.resources._paging import MAX_STALE_PAGES
 from paylor_async.testing import Fault, PaylorSimulator
 
 STK = "/merchants/payments/stk-push"
@@ -162,7 +163,49 @@ async def test_list_ends_when_the_server_ignores_offset(
     async with PaylorClient("sk_test_abcdefgh12345678", base_url=url, rate_limits=None) as p:
         got = [tx.id async for tx in p.transactions.list(page_size=2)]
     assert len(got) == 2
-    assert calls == 2
+    assert calls == 1 + MAX_STALE_PAGES  # bounded, not an endless loop
+
+
+async def test_list_walks_past_capped_pages_without_a_total(
+    odd_server: tuple[str, dict[str, object]],
+) -> None:
+    """A server capping limit at 20 and sending no total: a short page is not the end."""
+    url, state = odd_server
+    items = [_tx(i) for i in range(150)]
+
+    async def handler(request: web.Request) -> web.Response:
+        offset = int(request.query["offset"])
+        return web.json_response({"transactions": items[offset : offset + 20]})
+
+    state["handler"] = handler
+    async with PaylorClient("sk_test_abcdefgh12345678", base_url=url, rate_limits=None) as p:
+        found = await p.transactions.find_by_reference("R-120", page_size=50, max_pages=20)
+        listed = [tx async for tx in p.transactions.list(page_size=50)]
+    assert [tx.reference for tx in found] == ["R-120"]
+    assert len(listed) == 150
+
+
+async def test_list_survives_a_burst_of_new_transactions_mid_walk(
+    odd_server: tuple[str, dict[str, object]],
+) -> None:
+    """50 new transactions arrive after the first page: the next page is all repeats."""
+    url, state = odd_server
+    items = [_tx(i) for i in range(100, 250)]  # newest first
+    served = 0
+
+    async def handler(request: web.Request) -> web.Response:
+        nonlocal served, items
+        offset, limit = int(request.query["offset"]), int(request.query["limit"])
+        page = items[offset : offset + limit]
+        served += 1
+        if served == 1:
+            items = [_tx(i) for i in range(50)] + items  # the burst lands at the front
+        return web.json_response({"transactions": page, "total": len(items)})
+
+    state["handler"] = handler
+    async with PaylorClient("sk_test_abcdefgh12345678", base_url=url, rate_limits=None) as p:
+        found = await p.transactions.find_by_reference("R-240", page_size=50, max_pages=10)
+    assert [tx.reference for tx in found] == ["R-240"]
 
 
 async def test_infinity_in_json_is_a_typed_error(

@@ -8,9 +8,12 @@ from typing import TypeVar
 from .._transport import Response
 from ..errors import InvalidParameterError
 
-__all__ = ["MAX_PAGE_SIZE", "check_paging", "offset_pages"]
+__all__ = ["MAX_PAGE_SIZE", "MAX_STALE_PAGES", "check_paging", "offset_pages"]
 
 MAX_PAGE_SIZE = 100
+
+#: Pages in a row with nothing new after which a walk gives up (a server ignoring ``offset``).
+MAX_STALE_PAGES = 3
 
 P = TypeVar("P")
 T = TypeVar("T")
@@ -42,11 +45,14 @@ async def offset_pages(
     """Fetch ``limit``/``offset`` pages as the caller iterates; yield each page's new items.
 
     Offset paging over a list that grows at the front can show an item twice when one arrives
-    mid-walk: repeats (by id) are skipped. The walk ends on an empty page, a page bringing
-    nothing new (a server ignoring ``offset``), the ``total`` reached, or, without a total, a
-    short page (with a total, a short page is a server capping ``limit``: go on).
+    mid-walk: repeats (by id) are skipped, and a page of nothing but repeats (a burst of new
+    items) does not end the walk. Reconciliation depends on not stopping early, so a short
+    page does not end it either (a server may cap ``limit``). The walk ends on an empty page,
+    on the ``total`` reached, or after :data:`MAX_STALE_PAGES` pages in a row brought nothing
+    new (a server ignoring ``offset`` would otherwise loop forever).
     """
     seen: set[str] = set()
+    stale = 0
     while True:
         page, response = await fetch({**(params or {}), "limit": page_size, "offset": offset})
         items = items_of(page)
@@ -59,11 +65,11 @@ async def offset_pages(
         if fresh:
             yield fresh
         offset += len(items)
-        if not items or not fresh:
+        if not items:
+            return
+        stale = 0 if fresh else stale + 1
+        if stale >= MAX_STALE_PAGES:
             return
         total = total_of(page)
-        if total is not None:
-            if offset >= total:
-                return
-        elif len(items) < page_size:
+        if total is not None and offset >= total:
             return
