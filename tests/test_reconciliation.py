@@ -166,3 +166,34 @@ async def test_find_by_reference_refuses_bad_arguments(
     with pytest.raises(InvalidParameterError):
         await client.transactions.find_by_reference("X", max_pages=0)
     assert sim.requests == []
+
+
+async def test_wait_for_final_deadline_cuts_a_hanging_poll() -> None:
+    """A server that never answers: the deadline wins over the client's timeout and retries."""
+    from aiohttp import web
+
+    hits: list[str] = []
+
+    async def hang(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        await asyncio.sleep(30)
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", hang)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/api/v1"
+    try:
+        async with PaylorClient("sk_test_hang_0001", base_url=url, timeout=20) as client:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            with pytest.raises(WaitTimeoutError) as caught:
+                await client.transactions.wait_for_final("665f4c1b9a8d2e001f2a1234", timeout=0.2)
+            assert loop.time() - started < 5  # not 20 s x 4 attempts
+            assert caught.value.last_status is None
+            assert isinstance(caught.value.last_error, TimeoutError)
+    finally:
+        await runner.cleanup()

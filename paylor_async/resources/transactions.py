@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import math
 from collections.abc import AsyncIterator, Mapping
@@ -24,6 +25,8 @@ DEFAULT_WAIT_TIMEOUT = 120.0
 DEFAULT_POLL_INTERVAL = 2.0
 DEFAULT_MAX_POLL_INTERVAL = 15.0
 _POLL_GROWTH = 1.5
+#: The time a poll made at the deadline itself still gets.
+_LAST_POLL_SECONDS = 1.0
 
 
 class Transactions(Resource):
@@ -99,7 +102,7 @@ class Transactions(Resource):
         from ``poll_interval`` by x1.5 up to ``max_poll_interval``. Every poll goes through
         the client's rate limiter and retry policy, so waiting never starves other calls.
         A poll that fails on a connection problem or a 5xx (after the client's retries) does
-        not end the wait; the deadline does.
+        not end the wait; the deadline does, even in the middle of a poll.
 
         Returns:
             the final ``Transaction`` (check ``status.is_success``: ``FAILED`` is returned,
@@ -131,9 +134,14 @@ class Transactions(Resource):
         last_error: BaseException | None = None
         while True:
             try:
-                last = await self.retrieve(transaction_id)
+                # A poll may not outlive the deadline (a hanging server, the client's retries).
+                left = deadline - clock.now()
+                async with asyncio.timeout(left if left > 0 else _LAST_POLL_SECONDS):
+                    last = await self.retrieve(transaction_id)
                 last_error = None
             except (APIConnectionError, ServerError) as exc:
+                last_error = exc
+            except TimeoutError as exc:  # the deadline passed while the poll was out
                 last_error = exc
             if last is not None and last_error is None and last.status.is_final:
                 return last
