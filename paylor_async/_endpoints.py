@@ -26,6 +26,11 @@ class Endpoint:
     scope: str
     group: str
     label: str
+    #: Whether Paylor is known to replay the first result for a repeated ``Idempotency-Key``
+    #: here (payment creation: CONFIRMED). Where it is not, the key is still sent, but a
+    #: request that may have reached Paylor is not retried automatically: a second withdrawal
+    #: or a second webhook registration would cost more than a typed error.
+    replays_idempotency_key: bool = True
 
     def render(self, **params: str) -> str:
         """The path with each ``{param}`` filled in, percent-encoded as one path segment."""
@@ -60,7 +65,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         Endpoint("channel_list", "GET", "/merchants/channels",
                  "channels:read", CHANNELS, "EARLY"),
         Endpoint("channel_create", "POST", "/merchants/channels",
-                 "channels:create", CHANNELS, "EARLY"),
+                 "channels:create", CHANNELS, "EARLY", replays_idempotency_key=False),
         Endpoint("channel_update", "PATCH", "/merchants/channels/{channel_id}",
                  "channels:update", CHANNELS, "EARLY"),
         Endpoint("channel_delete", "DELETE", "/merchants/channels/{channel_id}",
@@ -73,11 +78,11 @@ ENDPOINTS: dict[str, Endpoint] = {
         Endpoint("global_collection_retrieve", "GET", "/global/collections/{reference}",
                  "global:read", PAYMENTS, "GUESSED"),
         Endpoint("global_payment_link_create", "POST", "/global/payment-links",
-                 "global:collect", PAYMENTS, "GUESSED"),
+                 "global:collect", PAYMENTS, "GUESSED", replays_idempotency_key=False),
         Endpoint("global_payment_link_list", "GET", "/global/payment-links",
                  "global:collect", PAYMENTS, "GUESSED"),
         Endpoint("global_webhook_create", "POST", "/global/webhooks",
-                 "global:collect", PAYMENTS, "DOCS"),
+                 "global:collect", PAYMENTS, "DOCS", replays_idempotency_key=False),
         Endpoint("global_webhook_list", "GET", "/global/webhooks",
                  "global:collect", PAYMENTS, "DOCS"),
         Endpoint("global_webhook_delete", "DELETE", "/global/webhooks/{webhook_id}",
@@ -85,9 +90,9 @@ ENDPOINTS: dict[str, Endpoint] = {
         Endpoint("global_settings_retrieve", "GET", "/global/settings",
                  "global:collect", PAYMENTS, "GUESSED"),
         Endpoint("global_settings_update", "PATCH", "/global/settings",
-                 "global:collect", PAYMENTS, "GUESSED"),
+                 "global:collect", PAYMENTS, "GUESSED", replays_idempotency_key=False),
         Endpoint("global_withdrawal_create", "POST", "/global/withdrawals",
-                 "global:disburse", PAYMENTS, "GUESSED"),
+                 "global:disburse", PAYMENTS, "GUESSED", replays_idempotency_key=False),
         Endpoint("global_withdrawal_list", "GET", "/global/withdrawals",
                  "global:read", PAYMENTS, "GUESSED"),
         Endpoint("global_wallet_retrieve", "GET", "/global/wallet",

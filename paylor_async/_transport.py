@@ -138,7 +138,11 @@ class Transport:
         data = None if body is None else _encode_json(body).encode()
         key = self.api_key
         headers = self._headers(key, idempotency_key, data is not None)
-        idempotent = method == "GET" or idempotency_key is not None
+        # Safe to repeat once it may have reached Paylor: a GET, or a POST whose key Paylor
+        # is known to honour (see Endpoint.replays_idempotency_key).
+        idempotent = method == "GET" or (
+            idempotency_key is not None and endpoint.replays_idempotency_key
+        )
         context: _Context = {
             "method": method,
             "path": path,
