@@ -190,6 +190,9 @@ class Transport:
                 raise _connection_error(exc, failure, context) from None
 
             if 200 <= status < 300:
+                if status == 204 or (not raw and method == "DELETE"):
+                    # No Content: a successful DELETE (or PATCH) needs no body.
+                    return Response(status, resp_headers, {}, raw, idempotency_key)
                 parsed = parse_json(raw)
                 if not is_json(parsed):
                     unreadable = Failure.UNREADABLE

@@ -59,7 +59,10 @@ async def fake_paylor(answers: dict[str, Any]) -> AsyncIterator[PaylorClient]:
     for it: for the shapes the reference only GUESSES, which the simulator does not vary."""
 
     async def handler(request: web.Request) -> web.Response:
-        return web.json_response(answers[request.path])
+        answer = answers[request.path]
+        if isinstance(answer, web.Response):
+            return answer
+        return web.json_response(answer)
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handler)

@@ -262,3 +262,18 @@ async def test_unknown_channel_type_and_status_are_kept() -> None:
     assert not channel.is_active
     assert channel.alias is None
     assert channel.raw["extra"] == 1
+
+
+@pytest.mark.parametrize("status", [200, 204])
+async def test_delete_answered_without_a_body_is_a_success(status: int) -> None:
+    """A DELETE answered 204 No Content (or an empty 200) deleted the channel: no error."""
+    from aiohttp import web
+
+    from ._mpesa_support import fake_paylor
+
+    path = "/api/v1/merchants/channels/PAYL-ABCDEF"
+    async with fake_paylor({path: web.Response(status=status)}) as paylor:
+        deleted = await paylor.channels.delete("PAYL-ABCDEF")
+    assert deleted.channel_id == "PAYL-ABCDEF"
+    assert deleted.response is not None
+    assert deleted.response.status == status
