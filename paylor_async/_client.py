@@ -94,6 +94,25 @@ class PaylorClient:
     ) -> None:
         if session is not None and connector is not None:
             raise ConfigurationError("pass either session or connector, not both")
+        _check_types(
+            session=(session, aiohttp.ClientSession),
+            connector=(connector, aiohttp.BaseConnector),
+            rate_limits=(rate_limits, RateLimits),
+            retry_policy=(retry_policy, RetryPolicy),
+        )
+        if rate_limiter is not None and not isinstance(rate_limiter, RateLimiter):
+            raise ConfigurationError(
+                "rate_limiter must have acquire(group) and pause(group, seconds), "
+                f"got {type(rate_limiter).__name__}"
+            )
+        if (
+            isinstance(max_response_bytes, bool)
+            or not isinstance(max_response_bytes, int)
+            or max_response_bytes < 1024
+        ):
+            raise ConfigurationError(
+                f"max_response_bytes must be an int of at least 1024, got {max_response_bytes!r}"
+            )
         key = ApiKey(api_key if api_key is not None else os.environ.get("PAYLOR_API_KEY", ""))
         url = _check_base_url(base_url or os.environ.get("PAYLOR_BASE_URL") or DEFAULT_BASE_URL)
         clock = clock or LoopClock()
@@ -248,7 +267,18 @@ def _to_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(total=float(timeout))
 
 
-def _check_base_url(url: str) -> str:
+def _check_types(**given: tuple[object, type]) -> None:
+    """Each optional argument is ``None`` or an instance of its type."""
+    for name, (value, expected) in given.items():
+        if value is not None and not isinstance(value, expected):
+            raise ConfigurationError(
+                f"{name} must be a {expected.__name__} or None, got {type(value).__name__}"
+            )
+
+
+def _check_base_url(url: object) -> str:
+    if not isinstance(url, str):
+        raise ConfigurationError(f"base_url must be a str, got {type(url).__name__}")
     try:
         parts = urlsplit(url)
         host = parts.hostname

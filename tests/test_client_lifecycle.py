@@ -232,3 +232,23 @@ async def test_aclose_wakes_callers_queued_in_the_limiter(sim: PaylorSimulator) 
     bucket = client.rate_limiter.bucket("payments")  # type: ignore[attr-defined]
     assert bucket.waiting == 0
     assert clock.pending_timers == 0
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"max_response_bytes": None},
+        {"max_response_bytes": -5},
+        {"max_response_bytes": True},
+        {"rate_limits": "x"},
+        {"retry_policy": "x"},
+        {"rate_limiter": object()},
+        {"base_url": 123},
+        {"session": "not a session"},
+        {"connector": 5},
+    ],
+)
+def test_bad_constructor_arguments_are_configuration_errors(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        PaylorClient("pk_test_secret_key_1234", **kwargs)  # type: ignore[arg-type]
+    assert "pk_test_secret_key_1234" not in str(caught.value)
