@@ -243,3 +243,43 @@ async def test_listings_need_global_read(sim: PaylorSimulator) -> None:
         with pytest.raises(PermissionDeniedError) as info:
             [x async for x in paylor.global_payments.listings.list()]
     assert info.value.required_scope == "global:read"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"x": float("nan")},
+        {"x": float("inf")},
+        {"x": [1, 2]},
+        {"x": {1, 2}},
+        {"x": {"nested": 1}},
+        {"x": Decimal("NaN")},
+        {1: "a"},
+        [("x", 1)],
+    ],
+)
+async def test_settings_extra_refuses_what_is_not_a_json_scalar(
+    sim: PaylorSimulator, client: PaylorClient, extra: object
+) -> None:
+    with pytest.raises(InvalidParameterError):
+        await client.global_payments.settings.update(extra=extra)  # type: ignore[arg-type]
+    assert sim.requests == []
+
+
+async def test_settings_extra_sends_decimals_as_numbers(
+    sim: PaylorSimulator, client: PaylorClient
+) -> None:
+    await client.global_payments.settings.update(extra={"feeShare": Decimal("1.5")})
+    assert sim.requests[-1].json == {"feeShare": Decimal("1.5")}
+
+
+@pytest.mark.parametrize("events", [5, 1.5, object()])
+async def test_webhook_register_refuses_events_that_are_not_a_list(
+    sim: PaylorSimulator, client: PaylorClient, events: object
+) -> None:
+    with pytest.raises(InvalidParameterError):
+        await client.global_payments.webhooks.register(
+            "https://shop.example/hook",
+            events=events,  # type: ignore[arg-type]
+        )
+    assert sim.requests == []

@@ -6,11 +6,13 @@ are GUESSED, as are the settings.
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator, Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from ..._endpoints import endpoint
-from ..._validation import validate_optional_text, validate_text
+from ..._validation import AMOUNT_SANITY_CAP, validate_optional_text, validate_text
 from ...errors import InvalidParameterError
 from ...models.global_account import (
     GlobalSettings,
@@ -24,6 +26,7 @@ from ._common import (
     validate_currency,
     validate_email,
     validate_url,
+    wire_amount,
 )
 
 __all__ = ["Settings", "Webhooks"]
@@ -71,6 +74,11 @@ class Webhooks(GlobalResource):
             if isinstance(events, str):
                 raise InvalidParameterError(
                     "events must be a list of event names, not one string", parameter="events"
+                )
+            if not isinstance(events, Iterable):
+                raise InvalidParameterError(
+                    f"events must be a list of event names, got {type(events).__name__}",
+                    parameter="events",
                 )
             names = [validate_text(e, name="events") for e in events]
             if not names:
@@ -142,7 +150,7 @@ class Settings(GlobalResource):
             InvalidParameterError: nothing to change, or a bad value (nothing sent).
             ValidationError, PermissionDeniedError, other APIError subclasses.
         """
-        body: dict[str, Any] = dict(extra or {})
+        body: dict[str, Any] = _checked_extra(extra)
         body.update(
             body_without_none(
                 {
@@ -164,3 +172,35 @@ class Settings(GlobalResource):
         key = self._idempotency_key(idempotency_key)
         response = await self._call(_SETTINGS_UPDATE, body=body, idempotency_key=key)
         return self._decode_in(response, GlobalSettings, _SETTINGS_UPDATE, "settings")
+
+
+def _checked_extra(extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Other settings, by wire name: JSON scalars only (a finite number, a str, a bool, null)."""
+    if extra is None:
+        return {}
+    if not isinstance(extra, Mapping):
+        raise InvalidParameterError(
+            f"extra must be a mapping of setting name to value, got {type(extra).__name__}",
+            parameter="extra",
+        )
+    checked: dict[str, Any] = {}
+    for name, value in extra.items():
+        if not isinstance(name, str) or not name:
+            raise InvalidParameterError("extra setting names must be strings", parameter="extra")
+        if isinstance(value, Decimal):
+            value = wire_amount(validate_setting_number(value, name))
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise InvalidParameterError(f"extra[{name!r}] must be finite", parameter="extra")
+        elif value is not None and not isinstance(value, str | bool | int | float):
+            raise InvalidParameterError(
+                f"extra[{name!r}] must be a str, number, bool or None, got {type(value).__name__}",
+                parameter="extra",
+            )
+        checked[name] = value
+    return checked
+
+
+def validate_setting_number(value: Decimal, name: str) -> Decimal:
+    if not value.is_finite() or abs(value) > AMOUNT_SANITY_CAP:
+        raise InvalidParameterError(f"extra[{name!r}] must be a finite number", parameter="extra")
+    return value
