@@ -262,6 +262,8 @@ async def test_bad_arguments_are_refused_before_sending(
     with pytest.raises(error):
         await client.global_payments.collections.create(**args)  # type: ignore[arg-type]
     assert sim.requests_for(CREATE) == []
+    if kwargs.get("msisdn") == "12":  # no phone for any rail: refused before the list is read
+        assert sim.requests_for(PROVIDERS) == []
 
 
 async def test_server_validation_details_when_the_list_is_not_readable(

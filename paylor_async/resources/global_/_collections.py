@@ -147,6 +147,8 @@ class Collections(GlobalResource):
         merchant_reference = validate_optional_text(reference, name="reference")
         if msisdn is not None and not isinstance(msisdn, str):
             raise InvalidParameterError("msisdn must be a string", parameter="msisdn")
+        if msisdn is not None:
+            validate_msisdn(msisdn, country=None)  # not a phone for any rail: refuse before I/O
         key = self._idempotency_key(idempotency_key)
 
         def check(provider: Provider) -> None:
