@@ -250,7 +250,8 @@ class Transport:
                 redact=self.redact,
                 **context,
             )
-            if isinstance(error, PermissionDeniedError):
+            if isinstance(error, PermissionDeniedError) and error.code != "MERCHANT_INACTIVE":
+                # A 403 is a missing scope (or project), unless the merchant is inactive.
                 error.required_scope = endpoint.scope
             raise error
 

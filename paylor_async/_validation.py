@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import string
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
@@ -124,14 +125,23 @@ def validate_idempotency_key(key: str) -> str:
     return key
 
 
+#: Whitespace, format (zero-width) and unassigned characters: a text of only these is empty.
+_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cf", "Cn", "Cc"})
+
+
 def validate_text(value: str, *, name: str, max_length: int = 255) -> str:
     """A required string of 1 to ``max_length`` characters that is not only blank."""
     if not isinstance(value, str):
         raise InvalidParameterError(
             f"{name} must be a string, got {type(value).__name__}", parameter=name
         )
-    if not value.strip():
+    if not value.strip() or all(unicodedata.category(ch) in _INVISIBLE for ch in value):
         raise InvalidParameterError(f"{name} must not be empty", parameter=name)
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise InvalidParameterError(
+            f"{name} must not contain control characters (NUL, newlines, tabs...)",
+            parameter=name,
+        )
     if len(value) > max_length:
         raise InvalidParameterError(
             f"{name} is {len(value)} characters; at most {max_length} are accepted",
@@ -157,7 +167,11 @@ def validate_callback_url(url: str | None) -> str | None:
         parts = urlsplit(url)
     except ValueError:
         parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        port_ok = parts is not None and (parts.port is None or parts.port > 0)
+    except ValueError:  # a port out of range or not a number
+        port_ok = False
+    if parts is None or not port_ok or parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidParameterError(
             "callback_url must be an absolute http(s) URL such as https://shop.example/paylor",
             parameter="callback_url",

@@ -75,3 +75,16 @@ async def test_missing_scope_names_the_scope(sim: PaylorSimulator, call: str, sc
     assert err.required_scope == scope
     assert repr(scope) in str(err)
     assert key not in str(err)
+
+
+async def test_an_inactive_merchant_is_not_blamed_on_a_scope(
+    sim: PaylorSimulator, client: PaylorClient
+) -> None:
+    from paylor_async.testing import Fault
+
+    sim.faults.inject(Fault.API_ERROR, status=403, code="MERCHANT_INACTIVE", message="inactive")
+    with pytest.raises(PermissionDeniedError) as caught:
+        await _stk(client)
+    assert caught.value.code == "MERCHANT_INACTIVE"
+    assert caught.value.required_scope is None
+    assert "scope" not in str(caught.value)

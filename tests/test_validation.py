@@ -135,3 +135,30 @@ def test_good_callback_urls() -> None:
     assert validate_callback_url("https://shop.example/paylor?x=1") == (
         "https://shop.example/paylor?x=1"
     )
+
+
+@pytest.mark.parametrize(
+    "text", ["\u200b", "\u200b\u200b ", "\ufeff", "A\x00B", "line\nbreak", "tab\there"]
+)
+def test_invisible_or_control_text_is_refused(text: str) -> None:
+    with pytest.raises(InvalidParameterError):
+        validate_text(text, name="reference")
+
+
+@pytest.mark.parametrize(
+    "url", ["http://x:99999/", "https://shop.example:0/hook", "https://shop.example:abc/"]
+)
+def test_callback_url_with_a_bad_port_is_refused(url: str) -> None:
+    with pytest.raises(InvalidParameterError):
+        validate_callback_url(url)
+
+
+@pytest.mark.parametrize("tid", [" 665f4c1b9a8d2e001f2a1234", "665f4c1b9a8d2e001f2a1234 ", ".."])
+async def test_padded_or_dot_ids_are_refused_before_sending(tid: str) -> None:
+    from paylor_async import PaylorClient
+
+    async with PaylorClient("pk_test_ids_0001", base_url="http://127.0.0.1:9/api/v1") as c:
+        with pytest.raises(InvalidParameterError):
+            await c.transactions.retrieve(tid)
+        with pytest.raises(InvalidParameterError):
+            await c.global_payments.collections.retrieve(tid)

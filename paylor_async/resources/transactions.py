@@ -14,6 +14,7 @@ from ..errors import APIConnectionError, InvalidParameterError, ServerError, Wai
 from ..models import Transaction, TransactionList
 from ._base import Resource, with_response
 from ._paging import MAX_PAGE_SIZE, check_paging, offset_pages
+from ._path_ids import validate_path_id
 
 __all__ = ["Transactions"]
 
@@ -40,11 +41,7 @@ class Transactions(Resource):
         Raises:
             NotFoundError: no such transaction for this merchant.
         """
-        tid = validate_text(transaction_id, name="transaction_id")
-        if tid.strip(".") == "":
-            raise InvalidParameterError(
-                "transaction_id must be an id, not a path segment", parameter="transaction_id"
-            )
+        tid = validate_path_id(transaction_id, name="transaction_id")
         path = _RETRIEVE.render(transaction_id=tid)
         response = await self._call(_RETRIEVE, path=path)
         return self._decode(response, Transaction, _RETRIEVE, path=path)

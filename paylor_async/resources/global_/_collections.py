@@ -28,6 +28,7 @@ from ..._transport import RequestOptions, Transport
 from ..._validation import validate_optional_text, validate_text
 from ...errors import InvalidParameterError
 from ...models.global_providers import CollectionFlow, GlobalCollection, Provider
+from .._path_ids import validate_path_id
 from ._common import (
     GlobalResource,
     body_without_none,
@@ -215,11 +216,7 @@ class Collections(GlobalResource):
         Raises:
             NotFoundError: no such collection. PermissionDeniedError, APIError subclasses.
         """
-        ref = validate_text(reference, name="reference")
-        if ref.strip(".") == "":
-            raise InvalidParameterError(
-                "reference must not be a path segment", parameter="reference"
-            )
+        ref = validate_path_id(reference, name="reference")
         path = _RETRIEVE.render(reference=ref)
         response = await self._call(_RETRIEVE, path=path)
         return self._decode_in(response, GlobalCollection, _RETRIEVE, "collection", path=path)
