@@ -37,10 +37,20 @@ PROVIDERS = "global_providers_list"
 GC_REFERENCE = r"GC-\d{13}-[A-Z0-9]{5}"
 
 
+async def test_providers_list_is_a_lazy_async_iterator(
+    sim: PaylorSimulator, client: PaylorClient
+) -> None:
+    listing = client.global_payments.providers.list()
+    assert sim.requests_for(PROVIDERS) == []  # nothing before iteration
+    rails = [provider.rail async for provider in listing]
+    assert sorted(rails) == ["CARD_GLOBAL", "MTN_UG", "SASAPAY_KE"]
+    assert len(sim.requests_for(PROVIDERS)) == 1
+
+
 async def test_providers_list_decodes_every_rail(
     sim: PaylorSimulator, client: PaylorClient
 ) -> None:
-    providers = await client.global_payments.providers.list()
+    providers = await client.global_payments.providers.fetch()
     by_rail = {p.rail: p for p in providers}
     assert set(by_rail) == {"SASAPAY_KE", "CARD_GLOBAL", "MTN_UG"}
     sasa = by_rail["SASAPAY_KE"]
@@ -65,7 +75,7 @@ async def test_rails_come_from_paylor_not_from_the_sdk(
     sim: PaylorSimulator, client: PaylorClient
 ) -> None:
     sim.add_global_rail("AIRTEL_TZ", currencies=["TZS"], collection_flow="QR", country="TZ")
-    providers = await client.global_payments.providers.list()
+    providers = await client.global_payments.providers.fetch()
     airtel = next(p for p in providers if p.rail == "AIRTEL_TZ")
     assert airtel.collection_flow == "QR"  # an unknown flow is kept, not fatal
     assert airtel.collection_flow is not None
@@ -143,7 +153,7 @@ async def test_refusals_against_the_rail_send_no_collection(
     kwargs: dict[str, str],
     error: type[Exception],
 ) -> None:
-    await client.global_payments.providers.list()  # the list is at hand
+    await client.global_payments.providers.fetch()  # the list is at hand
     with pytest.raises(error) as info:
         await client.global_payments.collections.create(rail, amount, currency, **kwargs)
     assert sim.requests_for(CREATE) == []
@@ -156,7 +166,7 @@ async def test_refusals_against_the_rail_send_no_collection(
 async def test_amount_refusal_names_the_rail_limits(
     sim: PaylorSimulator, client: PaylorClient
 ) -> None:
-    await client.global_payments.providers.list()
+    await client.global_payments.providers.fetch()
     with pytest.raises(RailAmountOutOfRangeError) as info:
         await client.global_payments.collections.create("SASAPAY_KE", 5, "KES", msisdn="0712345678")
     err = info.value
@@ -187,7 +197,7 @@ async def test_cached_list_expires_after_the_ttl(
     sim: PaylorSimulator, client: PaylorClient, clock: ManualClock
 ) -> None:
     gp = client.global_payments
-    await gp.providers.list()
+    await gp.providers.fetch()
     await clock.advance(gp.provider_catalog.ttl + 1)
     await gp.collections.create("SASAPAY_KE", 100, "KES", msisdn="0712345678")
     assert len(sim.requests_for(PROVIDERS)) == 2
@@ -196,7 +206,7 @@ async def test_cached_list_expires_after_the_ttl(
 async def test_a_rail_added_after_caching_is_fetched_fresh_not_refused(
     sim: PaylorSimulator, client: PaylorClient
 ) -> None:
-    await client.global_payments.providers.list()
+    await client.global_payments.providers.fetch()
     sim.add_global_rail("AIRTEL_KE", currencies=["KES"], country="KE", min_amount=1)
     result = await client.global_payments.collections.create(
         "AIRTEL_KE", 50, "KES", msisdn="0712345678"
@@ -208,7 +218,7 @@ async def test_a_rail_added_after_caching_is_fetched_fresh_not_refused(
 async def test_changed_rail_limits_are_confirmed_on_a_fresh_list(
     sim: PaylorSimulator, client: PaylorClient
 ) -> None:
-    await client.global_payments.providers.list()
+    await client.global_payments.providers.fetch()
     sim.global_rails["SASAPAY_KE"].max_amount = Decimal(500_000)  # Paylor raised the cap
     result = await client.global_payments.collections.create(
         "SASAPAY_KE", 200_000, "KES", msisdn="0712345678"
@@ -320,10 +330,10 @@ async def test_providers_need_global_read_and_the_wildcard_grants_it(
 ) -> None:
     async with client_with(sim, ["global:collect"]) as paylor:
         with pytest.raises(PermissionDeniedError) as info:
-            await paylor.global_payments.providers.list()
+            await paylor.global_payments.providers.fetch()
     assert info.value.required_scope == "global:read"
     async with client_with(sim, ["global:*"]) as paylor:
-        assert len(await paylor.global_payments.providers.list()) == 3
+        assert len(await paylor.global_payments.providers.fetch()) == 3
 
 
 async def test_same_idempotency_key_creates_one_collection(
@@ -365,7 +375,7 @@ async def test_retrieve_a_collection_and_404(sim: PaylorSimulator, client: Paylo
 
 async def test_a_with_options_copy_has_the_global_resources(client: PaylorClient) -> None:
     copy = client.with_options(timeout=5)
-    assert len(await copy.global_payments.providers.list()) == 3
+    assert len(await copy.global_payments.providers.fetch()) == 3
     assert copy.global_payments.provider_catalog is not client.global_payments.provider_catalog
 
 

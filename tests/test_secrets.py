@@ -68,7 +68,7 @@ async def _every_call(paylor: PaylorClient) -> list[object]:
         lambda: paylor.channels.create(name="Till", type="TILL", number="5123456"),
         lambda: paylor.channels.update("PAYL-ABCDEF", name="New"),
         lambda: paylor.channels.delete("PAYL-ABCDEF"),
-        lambda: g.providers.list(),
+        lambda: g.providers.fetch(),
         lambda: g.collections.retrieve("GC-1780000000000-A9X2K"),
         lambda: g.wallet.retrieve(),
         lambda: g.settings.retrieve(),

@@ -7,7 +7,7 @@ currencies, and the payer detail its flow needs (PUSH: ``msisdn``; REDIRECT:
 ``customer_email``). The rail comes from, in order:
 
 1. a :class:`Provider` passed as ``rail`` (no request made for it);
-2. the list cached by ``providers.list()`` or by an earlier ``create`` (trusted for
+2. the list cached by ``providers.fetch()`` or by an earlier ``create`` (trusted for
    ``DEFAULT_PROVIDER_TTL`` seconds, per client);
 3. otherwise ``GET /global/providers``, once, lazily.
 
@@ -113,7 +113,7 @@ class Collections(GlobalResource):
 
         Args:
             rail: the rail's name (``"SASAPAY_KE"``) or a :class:`Provider` from
-                ``providers.list()`` (then no list is fetched for the checks).
+                ``providers.fetch()`` (then no list is fetched for the checks).
             amount: a positive ``int`` or ``Decimal`` with at most two decimal places.
             currency: one of the rail's currencies (``"KES"``); upper-cased.
             msisdn: the payer's phone, required on PUSH rails. Kenyan numbers in any common

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 
 from ..._clock import Clock
 from ..._endpoints import endpoint
@@ -73,7 +73,19 @@ class Providers(GlobalResource):
         super().__init__(transport, options)
         self._catalog = catalog
 
-    async def list(self) -> tuple[Provider, ...]:
+    async def list(self) -> AsyncIterator[Provider]:
+        """Every rail, as Paylor lists it now, like every other list: ``async for``::
+
+            async for rail in paylor.global_payments.providers.list():
+                ...
+
+        The endpoint is not paged: one request when iteration starts. Use :meth:`fetch` for
+        the whole list at once.
+        """
+        for provider in await self.fetch():
+            yield provider
+
+    async def fetch(self) -> tuple[Provider, ...]:
         """``GET /global/providers`` (scope ``global:read``): every rail, as Paylor lists it now.
 
         The answer also refreshes the list ``collections.create`` checks against.
