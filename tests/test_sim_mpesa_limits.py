@@ -1,4 +1,4 @@
-"""Which limiter group each M-Pesa product call counts against, end to end.
+"""Which limiter group each M-Pesa and Global call counts against, end to end.
 
 A client with the default limits shares a ManualClock with the simulator. With the payments
 bucket exhausted, channel calls still complete without the clock moving, and every payments
@@ -28,6 +28,35 @@ PAYMENT_CALLS: list[tuple[str, Callable[[PaylorClient], Any]]] = [
     ("crypto_retrieve", lambda c: c.crypto.retrieve("665f4c1b9a8d2e001f2a9999")),
     ("wallet_retrieve", lambda c: c.wallet.retrieve()),
     ("b2c_metrics", lambda c: c.wallet.b2c_metrics()),
+]
+
+_G = "/global"
+GLOBAL_CALLS: list[tuple[str, Callable[[PaylorClient], Any]]] = [
+    (f"{_G}/providers", lambda c: c.global_payments.providers.fetch()),
+    (
+        f"{_G}/collections",
+        lambda c: c.global_payments.collections.create(
+            "SASAPAY_KE", 100, "KES", msisdn="0712345678"
+        ),
+    ),
+    (f"{_G}/collections/GC-1-ABCDE", lambda c: c.global_payments.collections.retrieve("GC-1-A")),
+    (f"{_G}/payment-links", lambda c: c.global_payments.payment_links.create(100, "KES")),
+    (f"{_G}/payment-links", lambda c: collect(c.global_payments.payment_links.list())),
+    (f"{_G}/webhooks", lambda c: c.global_payments.webhooks.register("https://a.example/h")),
+    (f"{_G}/webhooks", lambda c: collect(c.global_payments.webhooks.list())),
+    (f"{_G}/webhooks/wh_1", lambda c: c.global_payments.webhooks.delete("wh_1")),
+    (f"{_G}/settings", lambda c: c.global_payments.settings.retrieve()),
+    (f"{_G}/settings", lambda c: c.global_payments.settings.update(business_name="Shop")),
+    (
+        f"{_G}/withdrawals",
+        lambda c: c.global_payments.withdrawals.create(
+            100, "KES", channel="MPESA", account="254712345678"
+        ),
+    ),
+    (f"{_G}/withdrawals", lambda c: collect(c.global_payments.withdrawals.list())),
+    (f"{_G}/wallet", lambda c: c.global_payments.wallet.retrieve()),
+    (f"{_G}/ledger", lambda c: collect(c.global_payments.ledger.list())),
+    (f"{_G}/listings", lambda c: collect(c.global_payments.listings.list())),
 ]
 
 
@@ -75,7 +104,11 @@ async def test_channel_calls_are_not_delayed_by_saturated_payments(saturated: An
     assert created.response.rate_limit_limit == 120  # the server counts them apart too
 
 
-@pytest.mark.parametrize(("route", "call"), PAYMENT_CALLS, ids=[r for r, _ in PAYMENT_CALLS])
+@pytest.mark.parametrize(
+    ("route", "call"),
+    PAYMENT_CALLS + GLOBAL_CALLS,
+    ids=[f"{n}-{r}" for n, (r, _) in enumerate(PAYMENT_CALLS + GLOBAL_CALLS)],
+)
 async def test_payment_calls_queue_behind_the_payments_bucket(
     saturated: Any, route: str, call: Callable[[PaylorClient], Any]
 ) -> None:
