@@ -21,6 +21,7 @@ from paylor_async.testing import PaylorSimulator
 from paylor_async.testing._global_records import collection_confirmed_payload
 from paylor_async.webhooks import verify_signature
 
+from ._servers import serve
 from .global_support import client_with, details, last_json, send_raw
 
 WITHDRAW = "global_withdrawal_create"
@@ -72,15 +73,8 @@ async def receiver() -> AsyncIterator[tuple[str, list[bytes]]]:
 
     app = web.Application()
     app.router.add_post("/hooks", handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}/hooks", bodies
-    finally:
-        await runner.cleanup()
+    async with serve(app) as base:
+        yield f"{base}/hooks", bodies
 
 
 async def test_confirmation_emits_the_flat_webhook_to_registered_endpoints(

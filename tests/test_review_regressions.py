@@ -26,6 +26,8 @@ from paylor_async import (
 from paylor_async.resources._paging import MAX_STALE_PAGES
 from paylor_async.testing import Fault, PaylorSimulator
 
+from ._servers import serve
+
 STK = "/merchants/payments/stk-push"
 PUSH = {"phone": "0712345678", "amount": 100, "reference": "REG"}
 
@@ -97,15 +99,8 @@ async def odd_server() -> AsyncIterator[tuple[str, dict[str, object]]]:
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}/api/v1", state
-    finally:
-        await runner.cleanup()
+    async with serve(app) as base:
+        yield f"{base}/api/v1", state
 
 
 async def test_gzip_body_cannot_slip_past_the_size_cap(

@@ -17,6 +17,7 @@ from paylor_async._clock import ManualClock
 from paylor_async.testing import DeliveryPolicy, PaylorSimulator
 from paylor_async.webhooks._signature import compute_signature
 
+from ._servers import serve
 from ._sim_http import (
     HEX24,
     ISO_MS,
@@ -41,15 +42,8 @@ async def receiver() -> AsyncIterator[tuple[str, list[tuple[Any, bytes]], list[i
 
     app = web.Application()
     app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}/hook", received, statuses
-    finally:
-        await runner.cleanup()
+    async with serve(app) as base:
+        yield f"{base}/hook", received, statuses
 
 
 async def test_complete_delivers_a_signed_webhook(
