@@ -105,12 +105,22 @@ async def test_a_limiter_bound_to_another_key_is_refused_by_the_client(
         assert repr(paylor).count("3210") == 0 and "6789" in repr(paylor)  # masked old key
 
 
-async def test_aclose_flushes_a_pause_written_just_before(redis: aioredis.Redis) -> None:
+async def test_aclose_waits_for_a_pause_write_still_on_its_way(
+    redis: aioredis.Redis,
+    redis_server: RedisServer,  # noqa: F811
+) -> None:
     limiter = RedisRateLimiter(redis, rate_limits=FAST, api_key=SECRET, namespace="flush")
-    limiter.pause("payments", 30.0)  # the write is a background task, not done yet
-    await limiter.aclose()
     pause_key = limiter.store.keys(f"{limiter.key_id}:payments")[1]  # type: ignore[attr-defined]
-    assert 29_000 < await redis.pttl(pause_key) <= 30_001
+    async with aioredis.Redis.from_url(redis_server.url) as admin:
+        # Redis holds writes for 400 ms (reads still answer): the pause write is in flight
+        # when aclose is called, as right after a 429 at shutdown.
+        await admin.execute_command("CLIENT", "PAUSE", 400, "WRITE")
+        try:
+            limiter.pause("payments", 30.0)
+            await limiter.aclose()
+            assert 29_000 < await admin.pttl(pause_key) <= 30_001  # landed before it returned
+        finally:
+            await admin.execute_command("CLIENT", "UNPAUSE")
     await limiter.acquire("channels")  # still usable, and the Redis client still open
 
 

@@ -82,3 +82,25 @@ def test_a_loop_asking_while_another_is_open_gets_its_own_connections(redis_url:
         first.close()
     # A later loop finds both earlier loops closed: it drops what they left and goes on.
     asyncio.run(contended_acquires(limiter, close=redis))
+
+
+@pytest.mark.filterwarnings(*STALE_LOOP)
+def test_two_limiters_on_one_client_move_to_a_new_loop_together(redis_url: str) -> None:
+    redis = aioredis.Redis.from_url(redis_url)
+    payments = RedisRateLimiter(redis, rate_limits=FAST, api_key=SECRET, namespace="two-a")
+    others = RedisRateLimiter(redis, rate_limits=FAST, api_key=SECRET, namespace="two-b")
+
+    async def both(close: bool) -> None:
+        try:
+            await payments.acquire("payments")  # its connection is made on this loop ...
+            # ... and in use when the other limiter first asks on this loop.
+            await asyncio.gather(payments.acquire("channels"), others.acquire("payments"))
+        finally:
+            if close:
+                await redis.aclose()
+
+    asyncio.run(both(close=False))
+    # Each finds the first loop closed: the second must not drop what the first just opened
+    # on this loop (a connection in use, then released to a pool that forgot it).
+    asyncio.run(both(close=False))
+    asyncio.run(both(close=True))

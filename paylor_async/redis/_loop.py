@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import weakref
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -31,16 +32,18 @@ __all__ = ["LoopLocalRedis"]
 class LoopLocalRedis:
     """The user's ``redis.asyncio`` client, with connections of the running event loop.
 
+    Every ``LoopLocalRedis`` on one connection pool (a limiter and a dedupe store on one
+    client) shares one record of which loop owns the pool: when the loop changes, the pool is
+    emptied once, never again under a connection the new loop already uses.
+
     Args:
         redis: the client given by the user; it stays theirs (never closed here).
     """
 
     def __init__(self, redis: aioredis.Redis) -> None:
         self.redis = redis
-        self._rebindable = getattr(redis, "connection_pool", None) is not None
-        self._owner: asyncio.AbstractEventLoop | None = None
-        self._clones: dict[asyncio.AbstractEventLoop, aioredis.Redis] = {}
-        self._guard = threading.Lock()  # loops of several threads may ask at once
+        pool = getattr(redis, "connection_pool", None)
+        self._loops = None if pool is None else _loops_of(pool)
 
     async def client(self) -> aioredis.Redis:
         """The client to use on the running loop (dropping connections of closed loops).
@@ -48,29 +51,58 @@ class LoopLocalRedis:
         Raises:
             RuntimeError: no running event loop.
         """
-        loop = asyncio.get_running_loop()
-        if self._owner is loop or not self._rebindable:
+        if self._loops is None:
             return self.redis
+        return await self._loops.client_for(self.redis)
+
+    def __repr__(self) -> str:
+        return "LoopLocalRedis()"
+
+
+class _PoolLoops:
+    """Which loop owns one connection pool, and the clients of the other open loops.
+
+    Holds no reference to the pool itself (it is the key of a weak mapping).
+    """
+
+    def __init__(self) -> None:
+        self.owner: asyncio.AbstractEventLoop | None = None
+        self.clones: dict[asyncio.AbstractEventLoop, aioredis.Redis] = {}
+        self.guard = threading.Lock()  # loops of several threads may ask at once
+
+    async def client_for(self, redis: aioredis.Redis) -> aioredis.Redis:
+        loop = asyncio.get_running_loop()
+        if self.owner is loop:
+            return redis
         stale: list[Any] = []
-        with self._guard:
-            owner = self._owner
+        with self.guard:
+            owner = self.owner
             if owner is None or owner is loop or owner.is_closed():
                 if owner is not None and owner is not loop:
-                    stale.extend(_forget_connections(self.redis.connection_pool))
-                self._owner = loop
-                chosen = self.redis
+                    stale.extend(_forget_connections(redis.connection_pool))
+                self.owner = loop
+                chosen = redis
             else:
-                chosen = self._clones.get(loop) or self._clones.setdefault(
-                    loop, _same_settings(self.redis)
+                chosen = self.clones.get(loop) or self.clones.setdefault(
+                    loop, _same_settings(redis)
                 )
-            for other in [other for other in self._clones if other.is_closed()]:
-                stale.extend(_forget_connections(self._clones.pop(other).connection_pool))
+            for other in [other for other in self.clones if other.is_closed()]:
+                stale.extend(_forget_connections(self.clones.pop(other).connection_pool))
         if stale:
             await _disconnect(stale)
         return chosen
 
-    def __repr__(self) -> str:
-        return f"LoopLocalRedis(loops={len(self._clones) + (self._owner is not None)})"
+
+_POOLS: weakref.WeakKeyDictionary[Any, _PoolLoops] = weakref.WeakKeyDictionary()
+_POOLS_GUARD = threading.Lock()
+
+
+def _loops_of(pool: Any) -> _PoolLoops:
+    with _POOLS_GUARD:
+        loops = _POOLS.get(pool)
+        if loops is None:
+            loops = _POOLS[pool] = _PoolLoops()
+        return loops
 
 
 def _forget_connections(pool: Any) -> list[Any]:
