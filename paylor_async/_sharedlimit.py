@@ -31,6 +31,7 @@ import hmac
 import logging
 import math
 import random
+import threading
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
@@ -130,16 +131,37 @@ def default_jitter(wait: float) -> float:
     return random.uniform(0.0, min(0.05 * wait, 0.002))  # nosec B311 # jitter, not security
 
 
+class _LoopState:
+    """What belongs to one event loop: the FIFO locks and the pause writes in flight."""
+
+    def __init__(self) -> None:
+        self.locks: dict[str, asyncio.Lock] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+
+
 class _Core:
     """What a limiter and its :meth:`~SharedRateLimiter.for_key` views share."""
 
     def __init__(self) -> None:
-        self.locks: dict[str, asyncio.Lock] = {}
+        self.loops: dict[asyncio.AbstractEventLoop, _LoopState] = {}
+        self.guard = threading.Lock()  # loops of several threads may arrive at once
         self.paused_until: dict[str, float] = {}
         self.fallbacks: dict[str, LocalRateLimiter] = {}
-        self.tasks: set[asyncio.Task[None]] = set()
         self.outage = False
         self.recheck_at = -math.inf
+
+    def here(self) -> _LoopState:
+        """The state of the running loop (a worker may run one loop after another: an
+        ``asyncio.Lock`` or task of a closed loop is never reused; closed loops are forgotten).
+        """
+        loop = asyncio.get_running_loop()
+        state = self.loops.get(loop)
+        if state is None:
+            with self.guard:
+                for closed in [other for other in self.loops if other.is_closed()]:
+                    del self.loops[closed]
+                state = self.loops.setdefault(loop, _LoopState())
+        return state
 
 
 class SharedRateLimiter:
@@ -198,9 +220,21 @@ class SharedRateLimiter:
     def for_key(self, key_id: str) -> SharedRateLimiter:
         """This limiter bound to ``key_id`` (sharing its store, queues and fallback).
 
-        A limiter given ``key_id`` (or ``api_key``) explicitly stays bound to it: returns self.
+        A limiter given ``key_id`` (or ``api_key``) explicitly stays bound to it: returns self
+        for the same key; another key is refused rather than silently counted under the wrong
+        key's budget.
+
+        Raises:
+            ConfigurationError: the limiter is bound to another key than ``key_id``.
         """
         if self._key_id is not None:
+            if not hmac.compare_digest(self._key_id, key_id):
+                raise ConfigurationError(
+                    f"this {type(self).__name__} is bound to another API key than the "
+                    "client's: create it without api_key/key_id (the client then binds it "
+                    "to its key, and rebinds it when the key is rotated), or with the "
+                    "client's key"
+                )
             return self
         view = copy.copy(self)
         view._key_id = key_id
@@ -218,9 +252,10 @@ class SharedRateLimiter:
         interval = 1.0 / per_second
         bucket_id = self._bucket_id(group)
         core = self._core
-        lock = core.locks.get(bucket_id)
+        locks = core.here().locks
+        lock = locks.get(bucket_id)
         if lock is None:
-            lock = core.locks[bucket_id] = asyncio.Lock()
+            lock = locks[bucket_id] = asyncio.Lock()
         async with lock:
             while True:
                 now = self._clock.now()
@@ -267,14 +302,61 @@ class SharedRateLimiter:
         except RuntimeError:
             logger.warning("rate-limit pause not shared: no running event loop")
             return
+        tasks = core.here().tasks
         task = loop.create_task(self._pause_in_store(bucket_id, seconds))
-        core.tasks.add(task)
-        task.add_done_callback(core.tasks.discard)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
-    async def wait_pending(self) -> None:
-        """Wait until pause writes started by :meth:`pause` have reached the store (or failed)."""
-        while self._core.tasks:
-            await asyncio.gather(*self._core.tasks, return_exceptions=True)
+    async def wait_pending(self, max_wait: float | None = None) -> bool:
+        """Wait until pause writes started by :meth:`pause` have reached the store (or failed).
+
+        Only writes started on the running event loop are waited for (those of a closed loop
+        are gone with it).
+
+        Args:
+            max_wait: at most this many seconds (``None``: as long as it takes). Writes still
+                in flight then keep running.
+
+        Returns:
+            ``True`` when no write is pending any more, ``False`` when ``max_wait`` cut the wait.
+
+        Raises:
+            ValueError: ``max_wait`` is not a number of seconds >= 0.
+        """
+        if max_wait is not None and not (math.isfinite(max_wait) and max_wait >= 0):
+            raise ValueError(f"max_wait must be a number of seconds >= 0, got {max_wait!r}")
+        tasks = self._core.here().tasks
+        loop = asyncio.get_running_loop()  # real time: a store answers on the wall clock
+        deadline = None if max_wait is None else loop.time() + max_wait
+        while tasks:
+            left = None if deadline is None else deadline - loop.time()
+            if left is not None and left <= 0:
+                return False
+            await asyncio.wait(set(tasks), timeout=left)
+        return True
+
+    async def aclose(self, max_wait: float = 2.0) -> None:
+        """Flush: wait (up to ``max_wait`` seconds) for pause writes still on their way to the
+        store, so a pause seen just before shutdown reaches the other processes.
+
+        Call it at shutdown, on the loop that saw the 429. The store's client stays yours and
+        open, and the limiter stays usable (other clients may share it). Writes still pending
+        after ``max_wait`` are cancelled with a WARNING (never raised).
+
+        Raises:
+            ValueError: ``max_wait`` is not a number of seconds >= 0.
+        """
+        if await self.wait_pending(max_wait):
+            return
+        tasks = self._core.here().tasks
+        logger.warning(
+            "%d rate-limit pause write(s) did not reach the store within %.1f s: cancelled",
+            len(tasks),
+            max_wait,
+        )
+        for task in list(tasks):
+            task.cancel()
+        await asyncio.wait(set(tasks))
 
     async def _pause_in_store(self, bucket_id: str, seconds: float) -> None:
         try:

@@ -81,8 +81,47 @@ async def test_unbound_limiter_says_how_to_bind_and_for_key_binds(redis: aioredi
     bound = unbound.for_key(key_fingerprint(SECRET))
     assert bound is not unbound and bound.key_id == key_fingerprint(SECRET)
     await bound.acquire("payments")
-    explicit = RedisRateLimiter(redis, key_id="fleet-a")
-    assert explicit.for_key(key_fingerprint(SECRET)) is explicit  # explicit binding wins
+    explicit = RedisRateLimiter(redis, api_key=SECRET)
+    assert explicit.for_key(key_fingerprint(SECRET)) is explicit  # the same key: itself
+
+
+async def test_a_limiter_bound_to_another_key_is_refused_by_the_client(
+    redis: aioredis.Redis,
+) -> None:
+    other = "sk_test_another_key_9876543210"
+    bound = RedisRateLimiter(redis, rate_limits=FAST, api_key=SECRET)
+    with pytest.raises(ConfigurationError) as refused:
+        PaylorClient(other, base_url="http://127.0.0.1:9", rate_limiter=bound)
+    message = str(refused.value)
+    assert "bound to another API key than the client's" in message
+    assert SECRET not in message and other not in message
+    assert key_fingerprint(SECRET) not in message and key_fingerprint(other) not in message
+    # Rotating a client on an explicitly bound limiter is refused too, before anything
+    # changes: the client keeps its key and its limiter.
+    async with PaylorClient(SECRET, base_url="http://127.0.0.1:9", rate_limiter=bound) as paylor:
+        with pytest.raises(ConfigurationError, match="bound to another API key"):
+            paylor.set_api_key(other)
+        assert paylor.rate_limiter is bound
+        assert repr(paylor).count("3210") == 0 and "6789" in repr(paylor)  # masked old key
+
+
+async def test_aclose_waits_for_a_pause_write_still_on_its_way(
+    redis: aioredis.Redis,
+    redis_server: RedisServer,  # noqa: F811
+) -> None:
+    limiter = RedisRateLimiter(redis, rate_limits=FAST, api_key=SECRET, namespace="flush")
+    pause_key = limiter.store.keys(f"{limiter.key_id}:payments")[1]  # type: ignore[attr-defined]
+    async with aioredis.Redis.from_url(redis_server.url) as admin:
+        # Redis holds writes for 400 ms (reads still answer): the pause write is in flight
+        # when aclose is called, as right after a 429 at shutdown.
+        await admin.execute_command("CLIENT", "PAUSE", 400, "WRITE")
+        try:
+            limiter.pause("payments", 30.0)
+            await limiter.aclose()
+            assert 29_000 < await admin.pttl(pause_key) <= 30_001  # landed before it returned
+        finally:
+            await admin.execute_command("CLIENT", "UNPAUSE")
+    await limiter.acquire("channels")  # still usable, and the Redis client still open
 
 
 async def test_redis_holds_a_hash_of_the_key_never_the_key(redis: aioredis.Redis) -> None:
@@ -155,7 +194,7 @@ async def test_cancelled_waiters_leave_nothing_behind(redis: aioredis.Redis) -> 
     queued.cancel()
     await last  # the asker's and the queued caller's turns passed on
     assert asker.cancelled() and queued.cancelled()
-    lock = next(iter(limiter._core.locks.values()))
+    lock = next(iter(limiter._core.here().locks.values()))
     assert not lock.locked() and not lock._waiters  # type: ignore[attr-defined]
 
 

@@ -116,3 +116,23 @@ def test_pause_outside_an_event_loop_is_logged(caplog: pytest.LogCaptureFixture)
     with caplog.at_level(logging.WARNING, logger="paylor_async"):
         limiter.pause("payments", 1.0)
     assert "no running event loop" in caplog.text
+
+
+async def test_aclose_gives_up_on_a_hanging_pause_write_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = ManualClock()
+    store = MemoryStore(clock)
+    never = asyncio.Event()
+
+    async def hanging_pause(bucket_id: str, seconds: float) -> None:
+        await never.wait()
+
+    store.pause = hanging_pause  # type: ignore[method-assign]
+    limiter = limiter_on(store, clock)
+    limiter.pause("payments", 1.0)
+    assert not await limiter.wait_pending(max_wait=0.01)
+    with caplog.at_level(logging.WARNING, logger="paylor_async"):
+        await limiter.aclose(max_wait=0.01)
+    assert "1 rate-limit pause write(s) did not reach the store" in caplog.text
+    assert await limiter.wait_pending(max_wait=0.0)  # cancelled: nothing left behind

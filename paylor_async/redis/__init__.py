@@ -14,6 +14,11 @@
 :class:`RedisRateLimiter` keeps one bucket per (API key, endpoint group) in Redis, so every
 process on the key shares Paylor's limit; :class:`RedisDedupe` remembers handled webhook events
 for every worker. Redis keys hold a keyed hash of the API key, never the key.
+
+The limiter and its Redis client may be created once per process and used from one event loop
+after another (``asyncio.run`` per Celery task, ``async_to_sync`` per Django request): each
+loop gets connections of its own, and those of a closed loop are dropped. Before shutdown,
+``await limiter.aclose()`` flushes a 429 pause still on its way to Redis.
 """
 
 try:

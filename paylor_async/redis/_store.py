@@ -9,6 +9,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from .._sharedlimit import StoreUnavailableError
+from ._loop import LoopLocalRedis
 from ._scripts import ACQUIRE, PAUSE
 
 __all__ = ["RedisBucketStore", "check_namespace", "unavailable"]
@@ -42,13 +43,17 @@ class RedisBucketStore:
 
     Args:
         redis: a ``redis.asyncio`` client (or cluster client). Its timeouts and retry settings
-            decide how fast an outage is noticed.
+            decide how fast an outage is noticed. It may be created once per process and used
+            from one event loop after another (``asyncio.run`` per task, ``async_to_sync``):
+            connections of a closed loop are dropped and each loop opens its own (a cluster
+            client is used as given).
         namespace: prefix of every key.
     """
 
     def __init__(self, redis: aioredis.Redis, *, namespace: str = "paylor") -> None:
         self.redis = redis
         self.namespace = check_namespace(namespace)
+        self._clients = LoopLocalRedis(redis)
         self._acquire = redis.register_script(ACQUIRE)
         self._pause = redis.register_script(PAUSE)
 
@@ -70,8 +75,11 @@ class RedisBucketStore:
 
     async def _run(self, script: Any, keys: tuple[str, ...], args: list[int]) -> Any:
         try:
-            return await script(keys=list(keys), args=args)
-        except (RedisError, OSError) as exc:
+            client = await self._clients.client()
+            return await script(keys=list(keys), args=args, client=client)
+        except (RedisError, OSError, RuntimeError) as exc:
+            # RuntimeError: a connection tied to another event loop (a client this store
+            # cannot rebind): still Redis not answering here, never a foreign error.
             raise unavailable(exc) from exc
 
     def __repr__(self) -> str:
