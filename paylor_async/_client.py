@@ -16,7 +16,7 @@ from ._ratelimit import LocalRateLimiter, RateLimiter, RateLimits, UnlimitedRate
 from ._retry import RetryPolicy
 from ._secrets import ApiKey
 from ._session import SessionHolder
-from ._sharedlimit import KeyedRateLimiter, key_fingerprint
+from ._sharedlimit import KeyedRateLimiter, SharedRateLimiter, key_fingerprint
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, RequestOptions, Transport
 from .errors import ConfigurationError
 from .resources.channels import Channels
@@ -216,8 +216,15 @@ class PaylorClient:
         self._transport.set_api_key(key)
 
     async def aclose(self) -> None:
-        """Close the session the client created (a session you passed in stays open)."""
+        """Close the session the client created (a session you passed in stays open).
+
+        A shared limiter (``RedisRateLimiter``) is flushed: a 429 pause still on its way to
+        the store is waited for (briefly). Its store client stays open: it is yours.
+        """
         await self._transport.sessions.aclose()
+        limiter = self._transport.limiter
+        if isinstance(limiter, SharedRateLimiter):
+            await limiter.aclose()
         if isinstance(self._owned_limiter, LocalRateLimiter):
             # Callers queued for a token would otherwise wait minutes to learn the client is
             # closed. A limiter passed in may serve other clients: it is left alone.

@@ -268,3 +268,25 @@ async def test_the_client_binds_an_unbound_limiter_and_rebinds_on_rotation(
     assert any(key_fingerprint(old) in k for k in keys)
     assert any(key_fingerprint(new) in k for k in keys)  # the new key has its own budget
     assert all(old not in k and new not in k for k in keys)
+
+
+async def test_closing_the_client_waits_for_a_pause_still_on_its_way(
+    redis_server: RedisServer,  # noqa: F811
+) -> None:
+    redis = aioredis.Redis.from_url(redis_server.url)
+    admin = aioredis.Redis.from_url(redis_server.url)
+    limiter = RedisRateLimiter(redis, namespace="close")
+    paylor = PaylorClient(SECRET, base_url="http://127.0.0.1:9", rate_limiter=limiter)
+    pause_key = limiter.store.keys(f"{paylor.rate_limiter.key_id}:payments")[1]  # type: ignore[attr-defined]
+    try:
+        # Redis holds writes for 400 ms (reads still answer): the pause write is in flight
+        # when the client closes, as right after a 429 at shutdown.
+        await admin.execute_command("CLIENT", "PAUSE", 400, "WRITE")
+        paylor.rate_limiter.pause("payments", 30.0)
+        await paylor.aclose()
+        assert await admin.pttl(pause_key) > 29_000  # the write landed before aclose returned
+    finally:
+        await admin.execute_command("CLIENT", "UNPAUSE")
+        await limiter.wait_pending()
+        await admin.aclose()
+        await redis.aclose()
