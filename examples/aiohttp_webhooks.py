@@ -16,17 +16,43 @@ import os
 
 from aiohttp import web
 
-from paylor_async.webhooks import InMemoryDedupe, PaymentEvent, WebhookEvent, WebhookVerifier
+from paylor_async.webhooks import (
+    GlobalCollectionEvent,
+    InMemoryDedupe,
+    PaymentEvent,
+    WebhookEvent,
+    WebhookVerifier,
+)
 from paylor_async.webhooks.aiohttp import EventHandler, webhook_handler
 
 
-async def record_payment(event: WebhookEvent) -> None:
-    """Your business logic: runs once per new event (raise to get Paylor to retry)."""
+def order_reference(event: WebhookEvent) -> str | None:
+    """Your own order reference, whatever the event type (``None`` for an unknown event)."""
     if isinstance(event, PaymentEvent):
-        outcome = "paid" if event.succeeded else f"not paid (code {event.result_code})"
-        print(f"order {event.reference}: {outcome}, {event.amount} KES, tx {event.transaction_id}")
-    else:
-        print(f"{type(event).__name__} {event.event}")
+        return event.reference
+    if isinstance(event, GlobalCollectionEvent):
+        return event.merchant_reference  # ``reference`` is Paylor's GC-... reference
+    return None
+
+
+async def record_payment(event: WebhookEvent) -> None:
+    """Your business logic: runs once per new event (raise to get Paylor to retry).
+
+    Check the event type first: an ``UnknownEvent`` has no ``succeeded`` or ``reference``,
+    and raising on it would get it redelivered forever. Keep updates monotonic: a late
+    ``FAILED`` must never make a paid order unpaid, e.g.
+    ``UPDATE orders SET status = 'paid' WHERE reference = $1 AND status <> 'paid'`` and
+    ``UPDATE orders SET status = 'failed' WHERE reference = $1 AND status = 'pending'``.
+    """
+    reference = order_reference(event)
+    if reference is None:
+        print(f"kept for review: {type(event).__name__} {event.event}")
+        return
+    assert isinstance(event, PaymentEvent | GlobalCollectionEvent)
+    if event.succeeded:
+        print(f"order {reference}: paid, {event.amount} ({event.status})")
+    elif event.status.is_final:
+        print(f"order {reference}: failed unless already paid ({event.status})")
 
 
 def make_app(secrets: list[str], on_event: EventHandler = record_payment) -> web.Application:

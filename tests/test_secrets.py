@@ -158,7 +158,9 @@ async def test_canary_webhook_secret_appears_nowhere(caplog: pytest.LogCaptureFi
     ]
     for headers in attempts:
         try:
-            texts.append(repr(await verifier.verify(body, headers)))
+            event = await verifier.verify(body, headers)
+            texts.append(repr(event))
+            await verifier.complete(event)  # handled: the adapter answers it as a duplicate
         except PaylorError as exc:
             texts += [str(exc), repr(exc), "".join(traceback.format_exception(exc))]
 

@@ -63,7 +63,7 @@ def test_verify_prints_the_event_and_exits_zero(tmp_path: Path) -> None:
     assert shown["type"] == "PaymentEvent"
     assert shown["event"] == "payment.failed"
     assert shown["delivered_as"] == "transaction.updated"
-    assert shown["dedupe_key"] == "tx-cli:FAILED"
+    assert shown["dedupe_key"] == "tx:tx-cli:FAILED"
     assert shown["transaction"]["amount"] == "12.50"
     assert shown["transaction"]["result_code"] == 1032
     assert SECRET not in proc.stdout + proc.stderr

@@ -64,7 +64,7 @@ def test_payment_success_with_internal_reference_and_metadata() -> None:
     assert event.result_code == 0
     assert event.result_description == "The service request is processed successfully."
     assert event.succeeded is True
-    assert event.dedupe_key == "665f4c1b9a8d2e001f2a1234:COMPLETED"
+    assert event.dedupe_key == "tx:665f4c1b9a8d2e001f2a1234:COMPLETED"
     assert event.raw["transaction"]["metadata"]["mpesaReceipt"] == "RFL8S2K9P0"
 
 
@@ -88,7 +88,7 @@ def test_failed_payment_carries_result_code_1032() -> None:
     assert event.result_code == 1032
     assert event.result_description == "Request cancelled by user"
     assert event.mpesa_receipt is None and event.provider_ref is None
-    assert event.dedupe_key == "tx-3:FAILED"
+    assert event.dedupe_key == "tx:tx-3:FAILED"
 
 
 def test_transaction_updated_keeps_unknown_fields() -> None:
@@ -111,7 +111,7 @@ def test_global_collection_confirmed_is_flat() -> None:
     assert event.status is WebhookStatus.CONFIRMED and event.succeeded
     assert event.provider == "SASAPAY_KE"
     assert event.created_at == datetime(2026, 6, 29, 18, 20, tzinfo=UTC)
-    assert event.dedupe_key == "GC-1780000000000-A9X2K:CONFIRMED"
+    assert event.dedupe_key == "global:GC-1780000000000-A9X2K:CONFIRMED"
 
 
 @pytest.mark.parametrize(
@@ -141,7 +141,7 @@ def test_unknown_status_keeps_its_string() -> None:
     assert event.status == "PARTIALLY_REVERSED"
     assert event.status.value == "PARTIALLY_REVERSED"
     assert not event.status.is_known and not event.succeeded
-    assert event.dedupe_key == "tx-2:PARTIALLY_REVERSED"
+    assert event.dedupe_key == "tx:tx-2:PARTIALLY_REVERSED"
 
 
 def test_unknown_event_is_kept_whole_with_a_body_hash_key() -> None:

@@ -52,3 +52,31 @@ def test_django_example_passes_django_checks() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "no issues" in proc.stdout
+
+
+async def test_fastapi_example_handles_unknown_and_global_events_and_never_unpays(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PAYLOR_WEBHOOK_SECRET", SECRET)
+    module = importlib.reload(importlib.import_module("examples.fastapi_webhooks"))
+    transport = httpx.ASGITransport(app=module.app)
+    unknown = b'{"event": "something.new", "id": 7}'
+    global_body = (
+        b'{"event": "global.collection.confirmed", "reference": "GC-1", "merchantReference": '
+        b'"ORDER-GL", "amount": 5, "currency": "KES", "status": "CONFIRMED"}'
+    )
+    late_failure = BODY.replace(b"COMPLETED", b"FAILED")
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        answers = [
+            await http.post(
+                "/paylor/webhook",
+                content=body,
+                headers={"X-Webhook-Signature": compute_signature(body, SECRET)},
+            )
+            for body in (unknown, global_body, BODY, late_failure)
+        ]
+    assert [a.status_code for a in answers] == [200, 200, 200, 200]
+    out = capsys.readouterr().out
+    assert "kept for review: something.new" in out  # no AttributeError, no 500
+    assert "order ORDER-GL: paid" in out and "GC-1" not in out  # the merchant's reference
+    assert "order ORDER-EX: failed unless already paid" in out

@@ -13,8 +13,10 @@ import pytest
 
 from paylor_async.errors import ConfigurationError, PaylorError
 from paylor_async.webhooks import (
+    ClaimResult,
     DedupeStore,
     DuplicateEventError,
+    EventInProgressError,
     InMemoryDedupe,
     InvalidPayloadError,
     MalformedSignatureError,
@@ -204,10 +206,11 @@ async def test_verify_claims_and_duplicates_raise_with_event_and_key() -> None:
     verifier = WebhookVerifier(SECRET, dedupe=InMemoryDedupe())
     headers = {"X-Webhook-Signature": SIG}
     event = await verifier.verify(BODY, headers)
-    assert event.dedupe_key == "tx-1:COMPLETED"
+    assert event.dedupe_key == "tx:tx-1:COMPLETED"
+    await verifier.complete(event)
     with pytest.raises(DuplicateEventError) as caught:
         await verifier.verify(BODY, headers)
-    assert caught.value.key == "tx-1:COMPLETED"
+    assert caught.value.key == "tx:tx-1:COMPLETED"
     assert caught.value.event == event
     assert isinstance(caught.value, PaylorError)
     assert not isinstance(caught.value, WebhookVerificationError)
@@ -216,10 +219,11 @@ async def test_verify_claims_and_duplicates_raise_with_event_and_key() -> None:
     later = await verifier.verify(
         failed, {"X-Webhook-Signature": compute_signature(failed, SECRET)}
     )
-    assert later.dedupe_key == "tx-1:FAILED"
-    # Release: the next delivery is processed again.
-    await verifier.release(event)
-    assert (await verifier.verify(BODY, headers)).dedupe_key == "tx-1:COMPLETED"
+    assert later.dedupe_key == "tx:tx-1:FAILED"
+    # Release of a claim in progress: the next delivery is processed again.
+    await verifier.release(later)
+    failed_headers = {"X-Webhook-Signature": compute_signature(failed, SECRET)}
+    assert (await verifier.verify(failed, failed_headers)).dedupe_key == "tx:tx-1:FAILED"
 
 
 async def test_forged_and_invalid_bodies_claim_nothing() -> None:
@@ -239,6 +243,7 @@ async def test_unknown_events_dedupe_on_the_body_hash() -> None:
     headers = {"X-Webhook-Signature": compute_signature(body, SECRET)}
     event = await verifier.verify(body, headers)
     assert isinstance(event, UnknownEvent) and event.dedupe_key.startswith("sha256:")
+    await verifier.complete(event)
     with pytest.raises(DuplicateEventError):
         await verifier.verify(body, headers)
 
@@ -246,29 +251,31 @@ async def test_unknown_events_dedupe_on_the_body_hash() -> None:
 async def test_in_memory_dedupe_expires_on_its_clock_and_purges() -> None:
     clock = FakeClock()
     store = InMemoryDedupe(ttl=60, clock=clock)
-    assert await store.claim("a") is True
-    assert await store.claim("a") is False
+    assert await store.claim("a") is ClaimResult.NEW
+    await store.complete("a")
+    assert await store.claim("a") is ClaimResult.DONE
     clock.now += 59.9
-    assert await store.claim("a") is False and "a" in store
+    assert await store.claim("a") is ClaimResult.DONE and "a" in store
     clock.now += 0.2
     assert "a" not in store
-    assert await store.claim("b") is True
+    assert await store.claim("b") is ClaimResult.NEW
     assert len(store) == 1  # "a" was purged by the claim of "b"
-    assert await store.claim("a") is True
+    assert await store.claim("a") is ClaimResult.NEW
     await store.release("a")
     await store.release("never-claimed")
-    assert await store.claim("a") is True
+    assert await store.claim("a") is ClaimResult.NEW
 
 
 async def test_in_memory_dedupe_is_bounded() -> None:
     store = InMemoryDedupe(ttl=3600, clock=FakeClock(), max_keys=3)
     for key in "abcd":
-        assert await store.claim(key)
+        assert await store.claim(key) is ClaimResult.NEW
     assert len(store) == 3 and "a" not in store and "d" in store
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"ttl": 0}, {"ttl": -1}, {"ttl": float("inf")}, {"max_keys": 0}]
+    "kwargs",
+    [{"ttl": 0}, {"ttl": -1}, {"ttl": float("inf")}, {"max_keys": 0}, {"processing_ttl": 0}],
 )
 def test_in_memory_dedupe_rejects_bad_settings(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
@@ -282,13 +289,13 @@ async def test_concurrent_claims_exactly_one_wins() -> None:
         *(verifier.verify(BODY, headers) for _ in range(50)), return_exceptions=True
     )
     assert sum(isinstance(r, PaymentEvent) for r in results) == 1
-    assert sum(isinstance(r, DuplicateEventError) for r in results) == 49
+    assert sum(isinstance(r, EventInProgressError) for r in results) == 49
 
 
 def test_claims_from_many_threads_exactly_one_wins() -> None:
     store = InMemoryDedupe()
     barrier = threading.Barrier(8)
-    wins: list[bool] = []
+    wins: list[ClaimResult] = []
 
     def claim() -> None:
         barrier.wait()
@@ -299,7 +306,8 @@ def test_claims_from_many_threads_exactly_one_wins() -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(wins) == [False] * 7 + [True]
+    assert wins.count(ClaimResult.NEW) == 1
+    assert wins.count(ClaimResult.IN_PROGRESS) == 7
 
 
 def test_import_is_light() -> None:

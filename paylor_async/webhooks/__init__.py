@@ -14,13 +14,17 @@ adapters: :mod:`paylor_async.webhooks.aiohttp`, :mod:`paylor_async.webhooks.star
 :mod:`paylor_async.webhooks.django`.
 
 Paylor signs no timestamp: a captured callback can be replayed, and deliveries may repeat.
-``verify`` claims each event's ``dedupe_key`` (transaction id + status) in the dedupe store and
-raises :class:`DuplicateEventError` for one already claimed; answer those with 200.
+``verify`` claims each event's ``dedupe_key`` (transaction id + status) in the dedupe store
+as *processing*: it raises :class:`DuplicateEventError` for one already handled (answer 200)
+and :class:`EventInProgressError` for one another attempt is still handling (answer 409, so
+the sender retries). After handling call ``verifier.complete(event)``; if handling fails,
+``verifier.release(event)``. The adapters do all of this.
 """
 
-from ._dedupe import DedupeStore
+from ._dedupe import ClaimResult, DedupeStore
 from ._errors import (
     DuplicateEventError,
+    EventInProgressError,
     InvalidPayloadError,
     MalformedSignatureError,
     MissingSignatureError,
@@ -46,8 +50,10 @@ from ._verify import EVENT_HEADER, SIGNATURE_HEADER, verify_signature
 __all__ = [
     "EVENT_HEADER",
     "SIGNATURE_HEADER",
+    "ClaimResult",
     "DedupeStore",
     "DuplicateEventError",
+    "EventInProgressError",
     "GlobalCollectionEvent",
     "InMemoryDedupe",
     "InvalidPayloadError",

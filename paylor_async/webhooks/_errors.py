@@ -11,8 +11,10 @@
         ├── WebhookSecretError            the secrets are unusable (empty, not str...);
         │                                 also a ConfigurationError
         └── InvalidPayloadError           the signature checked out, the body is not an event
-    └── DuplicateEventError               verified, but this event was already claimed: answer
-                                          200 and do not act again (not a verification failure)
+    ├── DuplicateEventError               verified, but this event was already handled: answer
+    │                                     200 and do not act again (not a verification failure)
+    └── EventInProgressError              verified, but another attempt at this event is still
+                                          running: answer 409 so the sender retries later
 
 The first three come from the request (answer 401/400). ``RawBodyRequiredError`` and
 ``WebhookSecretError`` are bugs in the receiving code or its settings: every legitimate callback
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DuplicateEventError",
+    "EventInProgressError",
     "InvalidPayloadError",
     "MalformedSignatureError",
     "MissingSignatureError",
@@ -85,17 +88,35 @@ class InvalidPayloadError(WebhookVerificationError):
 
 
 class DuplicateEventError(PaylorError):
-    """The webhook verified, but its event was already received (a retry or a replay).
+    """The webhook verified, but its event was already handled (a retry or a replay).
 
     Answer 200 (so the sender stops retrying) without acting on it again. Deliberately not a
     :class:`WebhookVerificationError`: the request is authentic, only already handled.
 
     Attributes:
         event: the parsed event (authentic: its signature verified).
-        key: the dedupe key that was already claimed (see ``WebhookEvent.dedupe_key``).
+        key: the dedupe key already marked done (see ``WebhookEvent.dedupe_key``).
     """
 
     def __init__(self, event: WebhookEvent, key: str) -> None:
-        super().__init__(f"duplicate webhook event {event.event!r} (already claimed)")
+        super().__init__(f"duplicate webhook event {event.event!r} (already handled)")
+        self.event = event
+        self.key = key
+
+
+class EventInProgressError(PaylorError):
+    """The webhook verified, but another attempt at the same event is still being handled.
+
+    Answer 409 without acting: if that attempt fails (and releases its claim) or dies (its
+    claim expires after the store's processing TTL), the sender's next retry is acted on.
+    Answering 200 here could lose the event. Not a :class:`WebhookVerificationError`.
+
+    Attributes:
+        event: the parsed event (authentic: its signature verified).
+        key: the dedupe key held as processing.
+    """
+
+    def __init__(self, event: WebhookEvent, key: str) -> None:
+        super().__init__(f"webhook event {event.event!r} is being handled by another attempt")
         self.event = event
         self.key = key

@@ -96,7 +96,8 @@ class PaymentEvent(Record):
         transaction: the nested transaction (``event.transaction.id`` ...).
         delivered_as: the ``X-Webhook-Event`` header when present (registered endpoints may get
             ``transaction.updated`` there while the body says ``payment.success``). Not signed.
-        dedupe_key: ``"<transaction id>:<status>"``.
+        dedupe_key: ``"tx:<transaction id>:<status>"`` (``%`` and ``:`` inside the id or
+            status escaped as ``%25`` and ``%3A``, so two events never share a key by accident).
         raw: the whole body (read-only), unknown fields included.
 
     The transaction's fields are also readable on the event itself (``event.amount``...).
@@ -176,7 +177,8 @@ class GlobalCollectionEvent(Record):
         created_at: aware datetime (UTC assumed when the body gives no offset), or ``None``
             when absent or unreadable.
         delivered_as: the ``X-Webhook-Event`` header when present.
-        dedupe_key: ``"<reference>:<status>"``.
+        dedupe_key: ``"global:<reference>:<status>"`` (``%`` and ``:`` escaped as ``%25`` and
+            ``%3A``).
         raw: the whole body (read-only).
     """
 

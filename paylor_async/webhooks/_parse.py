@@ -34,6 +34,15 @@ __all__ = ["decode_body", "parse_event"]
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _NUMBER = (int, Decimal)
 _KNOWN_STATUSES: dict[str, WebhookStatus] = {status.value: status for status in WebhookStatus}
+_RESULT_CODE_DIGITS = 12
+_RESULT_CODE_LIMIT = 10**_RESULT_CODE_DIGITS
+"""A result code is an integer with ``abs(code) < 10**12``; anything else becomes ``None``."""
+_AMOUNT_DIGITS = 15
+"""An amount is below ``10**15`` in absolute value; larger ones are refused."""
+_AMOUNT_DECIMALS = 30
+"""An amount has at most 30 decimal places (``0E-1000000`` would expand to a megabyte)."""
+_TEXT_NUMBER_DIGITS = 64
+"""An id sent as a number is kept as text only up to this many digits."""
 
 
 def parse_event(
@@ -141,7 +150,7 @@ def _payment_event(name: str, data: Mapping[str, Any], delivered_as: str | None)
     return PaymentEvent(
         event=name,
         transaction=transaction,
-        dedupe_key=f"{transaction.id}:{transaction.status.value}",
+        dedupe_key=_dedupe_key("tx", transaction.id, transaction.status.value),
         delivered_as=delivered_as,
         raw=data,
     )
@@ -161,10 +170,24 @@ def _global_event(
         status=status,
         provider=_optional_text(data, "provider", "provider"),
         created_at=_timestamp(data.get("createdAt")),
-        dedupe_key=f"{reference}:{status.value}",
+        dedupe_key=_dedupe_key("global", reference, status.value),
         delivered_as=delivered_as,
         raw=data,
     )
+
+
+def _dedupe_key(kind: str, identifier: str, status: str) -> str:
+    """``"<kind>:<id>:<status>"`` with ``%`` and ``:`` escaped in the parts: unambiguous.
+
+    Without escaping, id ``"a:b"`` with status ``"C"`` and id ``"a"`` with status ``"b:C"``
+    shared a key, and a transaction ``"sha256"`` could take an unknown event's key; the kind
+    prefix also keeps transaction ids and Global references apart.
+    """
+    return f"{kind}:{_escape(identifier)}:{_escape(status)}"
+
+
+def _escape(part: str) -> str:
+    return part.replace("%", "%25").replace(":", "%3A")
 
 
 def _required_text(data: Mapping[str, Any], key: str, label: str) -> str:
@@ -178,15 +201,29 @@ def _optional_text(data: Mapping[str, Any], key: str, label: str) -> str | None:
     value = data.get(key)
     if value is None or isinstance(value, str):
         return value
-    if type(value) is not bool and isinstance(value, _NUMBER):
-        return str(value)  # an id sent as a number: keep it, as text
-    return _invalid(f"'{label}' must be a string, not {_kind(value)}")
+    text = _number_text(value)
+    if text is None:
+        _invalid(f"'{label}' must be a string, not {_kind(value)}")
+    return text  # an id sent as a number: keep it, as text
 
 
 def _lenient_text(value: object) -> str | None:
     if isinstance(value, str):
         return value
-    if type(value) is not bool and isinstance(value, _NUMBER):
+    return _number_text(value)
+
+
+def _number_text(value: object) -> str | None:
+    """A JSON number as text; ``None`` for anything else or a number too long to be an id.
+
+    ``str`` of a ``Decimal`` never expands the exponent; ``str`` of a huge int (from an
+    already parsed mapping) raises past Python's digit limit, so its size is checked first.
+    """
+    if type(value) is bool:
+        return None
+    if isinstance(value, int):
+        return str(value) if value.bit_length() <= 4 * _TEXT_NUMBER_DIGITS else None
+    if isinstance(value, Decimal):
         return str(value)
     return None
 
@@ -201,6 +238,13 @@ def _amount(data: Mapping[str, Any], label: str) -> Decimal:
         _invalid(f"'{label}' is not a usable number")
     if not amount.is_finite():
         _invalid(f"'{label}' must be finite")
+    # Checked on the exponent, never by expanding the number: 1E+1000000 is refused at once
+    # (formatting it with ``:f`` or converting it to int would take seconds and megabytes).
+    if amount and amount.adjusted() >= _AMOUNT_DIGITS:
+        _invalid(f"'{label}' is too large (at most 10**{_AMOUNT_DIGITS})")
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -_AMOUNT_DECIMALS:
+        _invalid(f"'{label}' has more than {_AMOUNT_DECIMALS} decimal places")
     return amount
 
 
@@ -212,18 +256,32 @@ def _status(data: Mapping[str, Any], label: str) -> WebhookStatus:
 
 
 def _result_code(value: object) -> int | None:
-    """M-Pesa result code: an int, an integral number, or digits in a string; else ``None``."""
+    """M-Pesa result code (EARLY field): ``None`` unless a well-formed, plausible integer.
+
+    Accepted: an int, an integral ``Decimal``, or a string of ASCII digits with at most one
+    leading minus (surrounding spaces ignored); in every case ``abs(code) < 10**12``. Anything
+    else (``"--1032"``, ``"1e3"``, ``1E+1000000``) becomes ``None``; the value stays in
+    ``metadata``. The magnitude is checked before any conversion, so no input costs CPU.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
-        return int(value)
-    if isinstance(value, str) and 0 < len(value) <= 12:
+        code = value
+    elif isinstance(value, Decimal):
+        if not value.is_finite() or value.adjusted() >= _RESULT_CODE_DIGITS:
+            return None
+        if value != value.to_integral_value():
+            return None
+        code = int(value)
+    elif isinstance(value, str) and 0 < len(value) <= 2 * _RESULT_CODE_DIGITS:
         text = value.strip()
-        if text.lstrip("-").isdigit() and text.isascii():
-            return int(text)
-    return None
+        digits = text[1:] if text.startswith("-") else text
+        if not (digits.isascii() and digits.isdigit()):
+            return None
+        code = int(text)
+    else:
+        return None
+    return code if abs(code) < _RESULT_CODE_LIMIT else None
 
 
 def _timestamp(value: object) -> datetime | None:

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import ConfigurationError
-from ._dedupe import DedupeStore
-from ._errors import DuplicateEventError, SignatureMismatchError
+from ._dedupe import ClaimResult, DedupeStore
+from ._errors import DuplicateEventError, EventInProgressError, SignatureMismatchError
 from ._events import WebhookEvent
 from ._headers import header_value
 from ._parse import parse_event
@@ -32,21 +32,24 @@ class WebhookVerifier:
             event = await verifier.verify(raw_body, request.headers)
         except DuplicateEventError:
             return 200  # already handled: do not act twice
-        except InvalidPayloadError:
+        except EventInProgressError:
+            return 409  # another attempt is running: the sender retries later
+        except InvalidPayloadError:  # before its base class
             return 400  # signed, but not an event
         except WebhookVerificationError:
             return 401  # not from Paylor
         try:
-            handle(event)
+            await handle(event)
         except Exception:
             await verifier.release(event)  # let Paylor's retry be processed
             raise
+        await verifier.complete(event)  # later deliveries are duplicates
 
     Paylor signs no timestamp, so a captured callback verifies forever: configure a dedupe
-    store. Its key is ``event.dedupe_key``: ``"<transaction id>:<status>"`` for payment events,
-    ``"<Global reference>:<status>"`` for Global events, ``"sha256:<hex of the body>"`` for
-    unknown ones. A new status of one transaction is a new key, so ``FAILED`` after a retried
-    ``COMPLETED`` is still seen.
+    store. Its key is ``event.dedupe_key``: ``"tx:<transaction id>:<status>"`` for payment
+    events, ``"global:<Global reference>:<status>"`` for Global events (``%`` and ``:`` in the
+    parts escaped), ``"sha256:<hex of the body>"`` for unknown ones. A new status of one
+    transaction is a new key, so ``FAILED`` after a retried ``COMPLETED`` is still seen.
 
     The secrets are encoded once, here; they never appear in a repr or an error message.
     """
@@ -62,12 +65,12 @@ class WebhookVerifier:
 
         Raises:
             WebhookSecretError: a secret is empty, blank or not a str, or none is given.
-            ConfigurationError: ``dedupe`` lacks ``claim``/``release``.
+            ConfigurationError: ``dedupe`` lacks ``claim``/``complete``/``release``.
         """
         self._keys: tuple[bytes, ...] = tuple(_secret_keys(secrets))
         if dedupe is not None and not isinstance(dedupe, DedupeStore):
             raise ConfigurationError(
-                f"dedupe must provide async claim(key) and release(key), "
+                f"dedupe must provide async claim(key), complete(key) and release(key), "
                 f"not {type(dedupe).__name__}"
             )
         self.dedupe: DedupeStore | None = dedupe
@@ -128,24 +131,42 @@ class WebhookVerifier:
                 ``(name, value)`` pairs.
 
         Returns:
-            The typed event, claimed in the dedupe store when one is configured. If handling
-            it fails, call :meth:`release` so the sender's retry is processed.
+            The typed event, claimed (as processing) in the dedupe store when one is
+            configured. When handling it succeeds call :meth:`complete`; when it fails call
+            :meth:`release` so the sender's retry is processed. (A claim neither completed nor
+            released expires after the store's processing TTL.)
 
         Raises:
             MissingSignatureError, MalformedSignatureError, SignatureMismatchError: not
                 authentic (answer 401).
             InvalidPayloadError: authentic, but not an event (answer 400).
             RawBodyRequiredError: ``body`` is not bytes (a bug in the receiving code).
-            DuplicateEventError: authentic, but already claimed (answer 200, do nothing).
+            DuplicateEventError: authentic, but already handled (answer 200, do nothing).
                 Not a WebhookVerificationError.
+            EventInProgressError: authentic, but another attempt is handling it right now
+                (answer 409: the sender retries later). Not a WebhookVerificationError.
 
         Errors of the dedupe store itself (a Redis outage) propagate unchanged: answering
         500 makes the sender retry later, which is what should happen.
         """
         event = self._verify_and_parse(body, headers)
-        if self.dedupe is not None and not await self.dedupe.claim(event.dedupe_key):
-            raise DuplicateEventError(event, event.dedupe_key)
-        return event
+        if self.dedupe is None:
+            return event
+        key = event.dedupe_key
+        claimed: object = await self.dedupe.claim(key)
+        if claimed == ClaimResult.NEW or claimed is True:  # True: a store of the bool protocol
+            return event
+        if claimed == ClaimResult.IN_PROGRESS:
+            raise EventInProgressError(event, key)
+        raise DuplicateEventError(event, key)
+
+    async def complete(self, event: WebhookEvent) -> None:
+        """Mark ``event`` handled: later deliveries of it raise :class:`DuplicateEventError`.
+
+        Call it after your handling succeeded. Does nothing without a dedupe store.
+        """
+        if self.dedupe is not None:
+            await self.dedupe.complete(event.dedupe_key)
 
     async def release(self, event: WebhookEvent) -> None:
         """Forget the claim on ``event`` (its handling failed), so a redelivery is processed.
