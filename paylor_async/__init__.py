@@ -83,6 +83,7 @@ if TYPE_CHECKING:
     )
     from .webhooks import (
         DuplicateEventError,
+        EventInProgressError,
         InMemoryDedupe,
         WebhookVerificationError,
         WebhookVerifier,
@@ -108,6 +109,7 @@ _LAZY: dict[str, str] = {
     "WebhookVerifier": ".webhooks",
     "InMemoryDedupe": ".webhooks",
     "DuplicateEventError": ".webhooks",
+    "EventInProgressError": ".webhooks",
     "StkPushResult": ".models",
     "Transaction": ".models",
     "TransactionChannel": ".models",
@@ -158,6 +160,7 @@ __all__ = [
     "CustomerEmailRequiredError",
     "DuplicateEventError",
     "ErrorDetail",
+    "EventInProgressError",
     "EventLoopMismatchError",
     "GlobalCollection",
     "GlobalSettings",

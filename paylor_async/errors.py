@@ -28,7 +28,12 @@ Pure Python on purpose: the webhook module builds on it without pulling in aioht
     │   └── UnexpectedResponseError   2xx whose body is not what the endpoint returns
     ├── APIConnectionError            the request did not complete
     │   └── APITimeoutError
-    └── WebhookVerificationError      (see ``paylor_async.webhooks``)
+    ├── WaitTimeoutError              ``wait_for_final`` reached its deadline (a TimeoutError)
+    ├── StoreUnavailableError         a shared store (Redis) did not answer
+    │   └── RateLimiterUnavailableError
+    ├── WebhookVerificationError      a callback not to be trusted (see ``paylor_async.webhooks``)
+    ├── DuplicateEventError           a verified event already handled: answer 200, do nothing
+    └── EventInProgressError          a verified event another attempt is handling: answer 409
 """
 
 from __future__ import annotations

@@ -104,3 +104,27 @@ def test_two_limiters_on_one_client_move_to_a_new_loop_together(redis_url: str) 
     # on this loop (a connection in use, then released to a pool that forgot it).
     asyncio.run(both(close=False))
     asyncio.run(both(close=True))
+
+
+@pytest.mark.filterwarnings(*STALE_LOOP)
+def test_one_dedupe_store_serves_one_asyncio_run_after_another(redis_url: str) -> None:
+    """What a Django sync view does: ``async_to_sync`` runs each request on a new loop."""
+    from paylor_async.redis import RedisDedupe
+    from paylor_async.webhooks import ClaimResult
+
+    redis = aioredis.Redis.from_url(redis_url)
+    store = RedisDedupe(redis, namespace="loops-dedupe")
+
+    async def handle(key: str, *, last: bool = False) -> ClaimResult:
+        try:
+            claimed = await store.claim(key)
+            if claimed is ClaimResult.NEW:
+                await store.complete(key)
+            return claimed
+        finally:
+            if last:  # the worker's last request closes the client on its own loop
+                await redis.aclose()
+
+    assert asyncio.run(handle("tx:a:COMPLETED")) is ClaimResult.NEW
+    assert asyncio.run(handle("tx:a:COMPLETED")) is ClaimResult.DONE  # was: loop is closed
+    assert asyncio.run(handle("tx:b:COMPLETED", last=True)) is ClaimResult.NEW

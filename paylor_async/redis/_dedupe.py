@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from ..webhooks._dedupe import DEFAULT_PROCESSING_TTL, ClaimResult
+from ._loop import LoopLocalRedis
 from ._store import check_namespace, unavailable
 
 __all__ = ["RedisDedupe"]
@@ -84,6 +85,8 @@ class RedisDedupe:
         self._processing = _PROCESSING + b":" + secrets.token_hex(8).encode()
         self._claim = redis.register_script(CLAIM)
         self._release = redis.register_script(RELEASE)
+        # Connections of the running loop (Django sync views run a loop per request).
+        self._clients = LoopLocalRedis(redis)
 
     def redis_key(self, key: str) -> str:
         """The Redis key that records ``key``."""
@@ -110,8 +113,9 @@ class RedisDedupe:
         """
         name = self.redis_key(key)
         try:
-            await self.redis.set(name, _DONE, px=self._ttl_ms)
-        except (RedisError, OSError) as exc:
+            client = await self._clients.client()
+            await client.set(name, _DONE, px=self._ttl_ms)
+        except (RedisError, OSError, RuntimeError) as exc:
             raise unavailable(exc) from exc
 
     async def release(self, key: str) -> None:
@@ -125,8 +129,10 @@ class RedisDedupe:
     async def _run(self, script: Any, key: str, args: list[Any]) -> Any:
         name = self.redis_key(key)
         try:
-            return await script(keys=[name], args=args)
-        except (RedisError, OSError) as exc:
+            client = await self._clients.client()
+            return await script(keys=[name], args=args, client=client)
+        except (RedisError, OSError, RuntimeError) as exc:
+            # RuntimeError: a connection tied to another (closed) event loop.
             raise unavailable(exc) from exc
 
     def __repr__(self) -> str:
