@@ -135,13 +135,16 @@ def validate_text(value: str, *, name: str, max_length: int = 255) -> str:
         raise InvalidParameterError(
             f"{name} must be a string, got {type(value).__name__}", parameter=name
         )
-    if not value.strip() or all(unicodedata.category(ch) in _INVISIBLE for ch in value):
+    if not value.strip():
         raise InvalidParameterError(f"{name} must not be empty", parameter=name)
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise InvalidParameterError(
-            f"{name} must not contain control characters (NUL, newlines, tabs...)",
-            parameter=name,
-        )
+    if not value.isprintable():  # rare: look closer only then (isprintable is one C call)
+        if all(unicodedata.category(ch) in _INVISIBLE for ch in value):
+            raise InvalidParameterError(f"{name} must not be empty", parameter=name)
+        if any(unicodedata.category(ch) == "Cc" for ch in value):
+            raise InvalidParameterError(
+                f"{name} must not contain control characters (NUL, newlines, tabs...)",
+                parameter=name,
+            )
     if len(value) > max_length:
         raise InvalidParameterError(
             f"{name} is {len(value)} characters; at most {max_length} are accepted",
