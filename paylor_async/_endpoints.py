@@ -5,11 +5,15 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import attrs
 
 __all__ = ["ENDPOINTS", "Endpoint", "endpoint"]
+
+#: Characters a path segment carries as they are (RFC 3986 unreserved); others are quoted.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*")
 
 #: Limiter groups: Paylor counts payments (60/min) and channel management (120/min) apart.
 PAYMENTS = "payments"
@@ -34,7 +38,9 @@ class Endpoint:
 
     def render(self, **params: str) -> str:
         """The path with each ``{param}`` filled in, percent-encoded as one path segment."""
-        return self.path.format_map({k: quote(v, safe="") for k, v in params.items()})
+        return self.path.format_map(
+            {k: v if _UNRESERVED.fullmatch(v) else quote(v, safe="") for k, v in params.items()}
+        )
 
 
 ENDPOINTS: dict[str, Endpoint] = {
