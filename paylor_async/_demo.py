@@ -3,39 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable
 
 from aiohttp import web
 
 from ._client import PaylorClient
 from .testing import PaylorSimulator
-from .webhooks import EVENT_HEADER, SIGNATURE_HEADER, WebhookVerificationError, verify_signature
+from .webhooks import InMemoryDedupe, PaymentEvent, WebhookEvent, WebhookVerifier
+from .webhooks.aiohttp import webhook_handler
 
 __all__ = ["run_demo"]
 
 
 async def _start_receiver(
     secret: str, say: Callable[[str], None]
-) -> tuple[web.AppRunner, str, asyncio.Future[dict[str, object]]]:
-    """A merchant's webhook endpoint: verify the raw body, then parse it."""
-    received: asyncio.Future[dict[str, object]] = asyncio.get_running_loop().create_future()
+) -> tuple[web.AppRunner, str, asyncio.Future[WebhookEvent]]:
+    """A merchant's webhook endpoint: the aiohttp adapter verifies, parses and dedupes."""
+    received: asyncio.Future[WebhookEvent] = asyncio.get_running_loop().create_future()
+    verifier = WebhookVerifier(secrets=[secret], dedupe=InMemoryDedupe(ttl=86_400))
 
-    async def handle(request: web.Request) -> web.Response:
-        body = await request.read()
-        say(f"4. webhook received: {request.headers.get(EVENT_HEADER)} ({len(body)} bytes)")
-        try:
-            verify_signature(body, request.headers.get(SIGNATURE_HEADER), secret)
-        except WebhookVerificationError as exc:
-            say(f"   signature REJECTED: {exc}")
-            return web.json_response({"error": "invalid signature"}, status=401)
-        say("5. signature verified (HMAC-SHA256 over the raw body)")
+    def on_event(event: WebhookEvent) -> None:
+        say(f"4. webhook received: {event.event} (signature verified over the raw body)")
         if not received.done():
-            received.set_result(json.loads(body))
-        return web.json_response({"received": True})
+            received.set_result(event)
 
     app = web.Application()
-    app.router.add_post("/paylor/webhook", handle)
+    app.router.add_post("/paylor/webhook", webhook_handler(verifier, on_event))
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -63,12 +56,13 @@ async def run_demo(say: Callable[[str], None] = print, *, webhook_wait: float = 
                 say(f"   idempotency key {push.idempotency_key}")
                 say("3. waiting for the customer to enter their M-Pesa PIN...")
                 event = await asyncio.wait_for(received, webhook_wait)
-                tx_data = event.get("transaction")
-                receipt = ""
-                if isinstance(tx_data, dict) and isinstance(tx_data.get("metadata"), dict):
-                    receipt = str(tx_data["metadata"].get("mpesaReceipt") or "")
-                say(f"   event {event.get('event')} receipt {receipt}")
-                tx = await paylor.transactions.retrieve(push.transaction_id)
+                if isinstance(event, PaymentEvent):
+                    say(
+                        f"5. {event.reference}: {event.status}, {event.amount} KES, "
+                        f"M-Pesa receipt {event.mpesa_receipt}"
+                    )
+                # Reconcile with the transaction query (what to do when a webhook is missed).
+                tx = await paylor.transactions.wait_for_final(push.transaction_id, timeout=30)
                 say(f"6. final status: {tx.status} (GET /merchants/payments/transactions/{tx.id})")
                 return 0 if tx.status == "COMPLETED" else 1
         finally:

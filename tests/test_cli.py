@@ -22,7 +22,13 @@ def test_demo_runs_end_to_end_and_exits_zero() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    for step in ("1. POST", "2. transaction", "4. webhook received", "5. signature verified"):
+    for step in (
+        "1. POST",
+        "2. transaction",
+        "4. webhook received",
+        "signature verified",
+        "5. DEMO-ORDER-1: COMPLETED",
+    ):
         assert step in out
     assert "6. final status: COMPLETED" in out
     assert "Unclosed" not in proc.stderr
