@@ -186,3 +186,43 @@ async def test_marking_done_failing_still_answers_200_and_logs_an_error(
     assert len(calls) == 1
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert errors and "marking it done failed" in errors[0].getMessage()
+
+
+async def test_a_cancellation_while_marking_done_still_marks_it_done() -> None:
+    """The handler's task is cancelled (client gone, shutdown) after the user's code returned,
+    while the store is being told: the event must still end up done, not processing."""
+    import asyncio
+
+    from paylor_async.webhooks import ClaimResult, WebhookVerifier
+    from paylor_async.webhooks._dispatch import complete_quietly
+
+    class SlowStore:
+        def __init__(self) -> None:
+            self.state: dict[str, str] = {}
+            self.marking = asyncio.Event()
+
+        async def claim(self, key: str) -> ClaimResult:
+            if key in self.state:
+                return ClaimResult(self.state[key])
+            self.state[key] = "in_progress"
+            return ClaimResult.NEW
+
+        async def complete(self, key: str) -> None:
+            self.marking.set()
+            await asyncio.sleep(0.05)  # a round trip to a shared store
+            self.state[key] = "done"
+
+        async def release(self, key: str) -> None:
+            if self.state.get(key) == "in_progress":
+                del self.state[key]
+
+    store = SlowStore()
+    verifier = WebhookVerifier(secrets=[SECRET], dedupe=store)
+    event = await verifier.verify(BODY, {"X-Webhook-Signature": SIG})
+    task = asyncio.create_task(complete_quietly(verifier, event))
+    await store.marking.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert store.state == {event.dedupe_key: "done"}
+    assert await store.claim(event.dedupe_key) is ClaimResult.DONE

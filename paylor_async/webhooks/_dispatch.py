@@ -23,6 +23,8 @@ secrets, a wrong body type, a failing store) propagate and are logged by the fra
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
@@ -154,13 +156,24 @@ async def run_handler(
     return RECEIVED
 
 
+#: How long a cancelled handler still waits for its event to be marked done.
+_COMPLETE_GRACE_SECONDS = 5.0
+
+
 async def complete_quietly(verifier: WebhookVerifier, event: WebhookEvent) -> None:
     """Mark ``event`` done; if the store fails, log an ERROR and carry on.
 
     The user's code has run: answering 500 now would make the sender redeliver an event
     already acted on. The processing claim still expires on its own.
     """
+    # Shielded: a cancellation arriving now (a client gone, a shutdown) must not leave an event
+    # the user's code already handled marked "processing", to be acted on again later.
+    marking = asyncio.ensure_future(verifier.complete(event))
     try:
-        await verifier.complete(event)
+        await asyncio.shield(marking)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.shield(marking), _COMPLETE_GRACE_SECONDS)
+        raise
     except Exception:
         logger.exception("webhook %s handled, but marking it done failed", event.event)
