@@ -122,3 +122,20 @@ def test_without_redis_py_the_import_error_names_the_extra() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30
     ).stdout
     assert "pip install 'paylor-async[redis]'" in out
+
+
+async def test_a_lone_surrogate_in_a_key_is_a_key_like_any_other(redis: aioredis.Redis) -> None:
+    """A signed body may carry "\\ud800" in an id: it must dedupe, not crash the receiver."""
+    store = RedisDedupe(redis, namespace="surrogate")
+    key = "tx:\ud800:COMPLETED"
+    assert await store.claim(key) is ClaimResult.NEW
+    await store.complete(key)
+    assert await store.claim(key) is ClaimResult.DONE
+
+
+@pytest.mark.parametrize("ttls", [{"ttl": 1e16}, {"processing_ttl": 1e16}, {"ttl": 0}])
+def test_ttls_redis_cannot_store_are_refused_up_front(
+    ttls: dict[str, float],
+) -> None:
+    with pytest.raises(ValueError, match="seconds"):
+        RedisDedupe(aioredis.Redis(), **ttls)

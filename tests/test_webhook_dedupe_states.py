@@ -226,3 +226,18 @@ async def test_a_cancellation_while_marking_done_still_marks_it_done() -> None:
         await task
     assert store.state == {event.dedupe_key: "done"}
     assert await store.claim(event.dedupe_key) is ClaimResult.DONE
+
+
+async def test_a_full_memory_store_forgets_handled_keys_before_claims_in_progress() -> None:
+    from paylor_async.webhooks import ClaimResult, InMemoryDedupe
+
+    now = [0.0]
+    store = InMemoryDedupe(ttl=100, processing_ttl=50, clock=lambda: now[0], max_keys=3)
+    assert await store.claim("slow") is ClaimResult.NEW  # a slow handler, still running
+    for key in ("a", "b"):
+        assert await store.claim(key) is ClaimResult.NEW
+        await store.complete(key)
+    assert await store.claim("c") is ClaimResult.NEW  # full: the oldest handled key goes
+    assert await store.claim("slow") is ClaimResult.IN_PROGRESS  # not the running claim
+    assert await store.claim("b") is ClaimResult.DONE
+    assert len(store) == 3

@@ -92,7 +92,8 @@ class RedisDedupe:
         """The Redis key that records ``key``."""
         if not isinstance(key, str) or not key:
             raise ValueError("a dedupe key must be a non-empty string")
-        digest = hashlib.sha256(key.encode()).hexdigest()
+        # surrogatepass: a signed body may carry a lone surrogate ("\ud800") in an id.
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
         return f"{self.namespace}:dedupe:{digest}"
 
     async def claim(self, key: str) -> ClaimResult:
@@ -145,6 +146,10 @@ class RedisDedupe:
 def _seconds(value: float, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(f"{name} must be a number of seconds, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"{name} must be > 0 seconds, got {value!r}")
+    if not 0 < value <= _MAX_TTL_SECONDS:
+        raise ValueError(f"{name} must be > 0 and at most {_MAX_TTL_SECONDS:,} seconds (ten years)")
     return float(value)
+
+
+#: Redis takes PX up to 2**63 ms; ten years is beyond any webhook retry window.
+_MAX_TTL_SECONDS = 10 * 365 * 86_400

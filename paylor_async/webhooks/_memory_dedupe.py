@@ -21,7 +21,9 @@ class InMemoryDedupe:
     otherwise accept the same event once.
 
     Memory stays bounded: expired keys are purged on every claim (oldest first), and
-    ``max_keys`` caps how many are held (the oldest are forgotten first).
+    ``max_keys`` caps how many are held: when full, expired keys go first, then the oldest
+    handled ones, then the oldest processing claims. A redelivery of a forgotten key is acted
+    on again, so size ``max_keys`` above the events you receive per ``ttl``.
 
     Safe from several event loops or threads at once (Django sync views run the claim through
     ``asgiref``): a lock makes check-then-record atomic, so of concurrent claims of one key
@@ -43,7 +45,8 @@ class InMemoryDedupe:
                 the worker dies mid-handler, the next delivery after this is acted on. Keep it
                 longer than your slowest handler.
             clock: monotonic seconds (inject a fake in tests to move time without sleeping).
-            max_keys: the most keys held at once; beyond it the oldest are forgotten.
+            max_keys: the most keys held at once; beyond it the oldest handled keys are
+                forgotten first (see the class docstring).
 
         Raises:
             ValueError: a ttl is not a positive finite number or ``max_keys`` is below 1.
@@ -99,8 +102,25 @@ class InMemoryDedupe:
     def _store(self, key: str, done: bool, expiry: float) -> None:
         self._entries.pop(key, None)  # re-insert at the end: the order stays by last change
         self._entries[key] = (done, expiry)
-        while len(self._entries) > self.max_keys:
-            self._entries.popitem(last=False)
+        if len(self._entries) > self.max_keys:
+            self._make_room()
+
+    def _make_room(self) -> None:
+        """Full: drop expired keys, then the oldest handled (done) keys, and only then the
+        oldest processing claims (a redelivery of a dropped key would be acted on again)."""
+        entries = self._entries
+        now = self._clock()
+        for key in [k for k, (_, expires) in entries.items() if expires <= now]:
+            del entries[key]
+        excess = len(entries) - self.max_keys
+        if excess <= 0:
+            return
+        for key in [k for k, (done, _) in entries.items() if done][:excess]:
+            del entries[key]
+            excess -= 1
+        while excess > 0:
+            entries.popitem(last=False)
+            excess -= 1
 
     def __len__(self) -> int:
         """How many keys are held (expired ones included until the next claim purges them)."""
