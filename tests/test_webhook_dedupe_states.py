@@ -241,3 +241,21 @@ async def test_a_full_memory_store_forgets_handled_keys_before_claims_in_progres
     assert await store.claim("slow") is ClaimResult.IN_PROGRESS  # not the running claim
     assert await store.claim("b") is ClaimResult.DONE
     assert len(store) == 3
+
+
+@pytest.mark.parametrize("answer", [None, "done-ish", 0, "maybe"])
+async def test_a_store_answering_nonsense_fails_loudly_not_as_a_duplicate(answer: object) -> None:
+    from paylor_async.webhooks import DuplicateEventError, WebhookVerifier
+
+    class BrokenStore:
+        async def claim(self, key: str) -> object:
+            return answer
+
+        async def complete(self, key: str) -> None: ...
+
+        async def release(self, key: str) -> None: ...
+
+    verifier = WebhookVerifier(secrets=[SECRET], dedupe=BrokenStore())  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError) as caught:
+        await verifier.verify(BODY, {"X-Webhook-Signature": SIG})
+    assert not isinstance(caught.value, DuplicateEventError)

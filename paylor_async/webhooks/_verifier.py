@@ -158,7 +158,14 @@ class WebhookVerifier:
             return event
         if claimed == ClaimResult.IN_PROGRESS:
             raise EventInProgressError(event, key)
-        raise DuplicateEventError(event, key)
+        if claimed == ClaimResult.DONE or claimed is False:
+            raise DuplicateEventError(event, key)
+        # A store answering something else is a bug: dropping the event as a duplicate would
+        # lose it silently, so fail loudly (the adapters answer 500; the sender retries).
+        raise ConfigurationError(
+            f"the dedupe store {type(self.dedupe).__name__} answered claim() with "
+            f"{type(claimed).__name__}, not a ClaimResult"
+        )
 
     async def complete(self, event: WebhookEvent) -> None:
         """Mark ``event`` handled: later deliveries of it raise :class:`DuplicateEventError`.
