@@ -136,7 +136,7 @@ class PaylorClient:
             max_response_bytes=max_response_bytes,
         )
         self._transport.keyed_limiter = keyed
-        self._owned_limiter = rate_limiter if owned_limiter else None
+        self._transport.owned_limiter = rate_limiter if owned_limiter else None
         policy = retry_policy or RetryPolicy()
         if max_retries is not NOT_GIVEN:
             policy = _with_retries(policy, max_retries)
@@ -194,7 +194,6 @@ class PaylorClient:
         copy = object.__new__(PaylorClient)
         copy._transport = self._transport
         copy._options = options
-        copy._owned_limiter = self._owned_limiter
         copy._attach_resources()
         return copy
 
@@ -225,10 +224,11 @@ class PaylorClient:
         limiter = self._transport.limiter
         if isinstance(limiter, SharedRateLimiter):
             await limiter.aclose()
-        if isinstance(self._owned_limiter, LocalRateLimiter):
+        owned = self._transport.owned_limiter
+        if isinstance(owned, LocalRateLimiter):
             # Callers queued for a token would otherwise wait minutes to learn the client is
             # closed. A limiter passed in may serve other clients: it is left alone.
-            self._owned_limiter.wake_all()
+            owned.wake_all()
 
     async def __aenter__(self) -> PaylorClient:
         return self

@@ -83,6 +83,8 @@ class Transport:
         self.api_key = api_key
         #: A shared limiter as given, to bind again to a rotated key (``None`` if not keyed).
         self.keyed_limiter: KeyedRateLimiter | None = None
+        #: The limiter the client built itself (``None`` for one passed in): woken on close.
+        self.owned_limiter: RateLimiter | None = None
         #: Keys replaced by ``set_api_key``: still redacted (in-flight calls may carry them).
         self._retired_keys: tuple[ApiKey, ...] = ()
         self.sessions = sessions

@@ -13,13 +13,13 @@ from ._idempotency import remember, replay
 from ._responses import INVALID_JSON, ApiError, ApiResponse, FieldProblem
 from ._routing import RequestContext, Route
 from ._state import SimChannel, SimState
+from ._validation import MAX_TEXT
 
 __all__ = ["CHANNEL_ROUTES", "create_channel", "delete_channel", "list_channels", "update_channel"]
 
 CHANNEL_TYPES = ("TILL", "PAYBILL", "BANK")
 CHANNEL_STATUSES = ("ACTIVE", "INACTIVE")
 NUMBER_RE = re.compile(r"^\d{1,20}$")
-MAX_TEXT = 255
 #: Wire name -> attribute of :class:`SimChannel`, for every field a PATCH may change.
 UPDATABLE = {
     "name": "name",

@@ -16,6 +16,7 @@ import attrs
 
 from ._global_state import GlobalState, SimRail
 from ._responses import INVALID_JSON, ApiError, FieldProblem
+from ._validation import MAX_TEXT
 
 __all__ = [
     "CollectionInput",
@@ -28,7 +29,6 @@ __all__ = [
     "validate_withdrawal",
 ]
 
-MAX_TEXT = 255
 _KE_MSISDN = re.compile(r"(0[17]\d{8}|\+?254[17]\d{8})")
 _ANY_MSISDN = re.compile(r"\+?\d{6,15}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
